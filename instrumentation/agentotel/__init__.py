@@ -1,1 +1,49 @@
-"""agentotel."""
+"""agentotel: OpenTelemetry-native observability for AI agent systems.
+
+The public API. Mark agent steps with the context managers / decorators, scope a conversation,
+record its business signals; ``configure()`` sets up the SDK when ``opentelemetry-instrument`` does
+not. Everything not listed in ``__all__`` is internal.
+"""
+
+from .api.conversation import (
+    conversation,
+    record_feedback,
+    record_first_response,
+    record_outcome,
+    set_intent,
+)
+from .api.operations import agent, llm_call, mark_first_chunk, retrieval, tool, workflow
+from .configure import Telemetry, configure
+from .core.guard import internal_error_counts
+from .core.records import Document, LLMCall, ToolCall, Usage
+from .cost import PricingError
+from .logs import JsonFormatter
+from .processors import span_processors
+from .threads import wrap as wrap_context
+from .version import __version__
+
+__all__ = [
+    "Document",
+    "JsonFormatter",
+    "LLMCall",
+    "PricingError",
+    "Telemetry",
+    "ToolCall",
+    "Usage",
+    "__version__",
+    "agent",
+    "configure",
+    "conversation",
+    "internal_error_counts",
+    "llm_call",
+    "mark_first_chunk",
+    "record_feedback",
+    "record_first_response",
+    "record_outcome",
+    "retrieval",
+    "set_intent",
+    "span_processors",
+    "tool",
+    "workflow",
+    "wrap_context",
+]

@@ -1,0 +1,295 @@
+"""Context managers and decorators for agent invocations, workflows, tools, retrievals and LLM calls.
+
+Each factory (``agent``, ``workflow``, ``tool``, ``retrieval``, ``llm_call``) returns a scope that
+works as ``with``/``async with`` (yielding the record to fill in) and as a decorator on plain
+functions, coroutines, generators and async generators. A span ends exactly once: when the block or
+call returns or raises, or when a generator is exhausted, closed or fails. For generators the
+context is attached around each step only, so the caller's code between steps is not inside the
+span. Telemetry failures are contained: the wrapped code runs and returns exactly as without us.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from opentelemetry import context as otel_context
+from opentelemetry import trace
+
+from ..core import guard
+from ..core.records import AgentInvocation, Document, LLMCall, Retrieval, ToolExecution, Workflow
+from ..core.runtime import get_emitter
+from ..core.scope import AGENT_KEY
+
+
+def _documents(value: Any) -> list[Document] | None:
+    """Documents from what a retrieval returned: Document, dicts or objects with id/score."""
+    if value is None or isinstance(value, (str, bytes, dict)) or not hasattr(value, "__iter__"):
+        return None
+    docs = []
+    for item in value:
+        if isinstance(item, Document):
+            docs.append(item)
+        elif isinstance(item, dict) and "id" in item:
+            docs.append(Document(str(item["id"]), item.get("score"), item.get("content")))
+        elif hasattr(item, "id"):
+            docs.append(Document(str(item.id), getattr(item, "score", None), getattr(item, "content", None)))
+        elif isinstance(item, tuple) and len(item) >= 2:
+            docs.append(Document(str(item[0]), item[1]))
+        else:
+            return None
+    return docs
+
+
+class _Scope:
+    """One operation: start on enter, end exactly once on exit."""
+
+    __slots__ = ("_make", "_op", "_token", "record")
+
+    def __init__(self, make: Callable[[], Any]):
+        self._make = make
+        self._op = None
+        self._token = None
+        self.record = None
+
+    def _start(self):
+        record = self._make()
+        self.record = record
+        with guard.contained("api"):
+            op = get_emitter().start(record)
+            ctx = trace.set_span_in_context(op.span)
+            if isinstance(record, AgentInvocation):
+                ctx = otel_context.set_value(AGENT_KEY, record.name, ctx)
+            self._op = op
+            return ctx
+        return None
+
+    def __enter__(self):
+        ctx = self._start()
+        if ctx is not None:
+            self._token = otel_context.attach(ctx)
+        return self.record
+
+    def __exit__(self, exc_type, exc, tb):
+        self._finish(exc)
+        return False
+
+    async def __aenter__(self):
+        return self.__enter__()
+
+    async def __aexit__(self, exc_type, exc, tb):
+        return self.__exit__(exc_type, exc, tb)
+
+    def _finish(self, exc: BaseException | None) -> None:
+        if self._token is not None:
+            with guard.contained("api"):
+                otel_context.detach(self._token)
+            self._token = None
+        if self._op is not None:
+            get_emitter().end(self._op, error=exc if isinstance(exc, Exception) else None)
+            self._op = None
+
+
+class ScopeFactory:
+    """A ``with``-able and decorating factory of operation scopes."""
+
+    def __init__(self, make: Callable[..., Any], name: str | None, kwargs: dict[str, Any],
+                 on_call: Callable | None = None, on_result: Callable | None = None):
+        self._make = make
+        self._name = name
+        self._kwargs = kwargs
+        self._on_call = on_call
+        self._on_result = on_result
+        self._cm: _Scope | None = None
+
+    def _scope(self, name: str | None = None) -> _Scope:
+        return _Scope(lambda: self._make(name or self._name, **self._kwargs))
+
+    # context manager use: `with agent("support") as record:`
+    def __enter__(self):
+        self._cm = self._scope()
+        return self._cm.__enter__()
+
+    def __exit__(self, *exc):
+        cm, self._cm = self._cm, None
+        return cm.__exit__(*exc)
+
+    async def __aenter__(self):
+        return self.__enter__()
+
+    async def __aexit__(self, *exc):
+        return self.__exit__(*exc)
+
+    # decorator use: `@tool("lookup_order")` or `@tool`
+    def __call__(self, fn: Callable) -> Callable:
+        name = self._name or getattr(fn, "__name__", "operation")
+        on_call, on_result = self._on_call, self._on_result
+
+        def begin(args, kwargs) -> _Scope:
+            scope = self._scope(name)
+            return scope
+
+        def prepare(scope: _Scope, args, kwargs):
+            if on_call is not None and scope.record is not None:
+                with guard.contained("api"):
+                    on_call(scope.record, fn, args, kwargs)
+
+        def conclude(scope: _Scope, result):
+            if on_result is not None and scope.record is not None:
+                with guard.contained("api"):
+                    on_result(scope.record, result)
+
+        if inspect.isasyncgenfunction(fn):
+            @functools.wraps(fn)
+            async def agen_wrapper(*args, **kwargs):
+                scope = begin(args, kwargs)
+                ctx = scope._start()
+                prepare(scope, args, kwargs)
+                agen = fn(*args, **kwargs)
+                items = []
+                error = None
+                try:
+                    while True:
+                        token = otel_context.attach(ctx) if ctx is not None else None
+                        try:
+                            item = await agen.__anext__()
+                        except StopAsyncIteration:
+                            break
+                        finally:
+                            if token is not None:
+                                otel_context.detach(token)
+                        items.append(item) if on_result is not None else None
+                        yield item
+                except BaseException as exc:
+                    error = exc
+                    raise
+                finally:
+                    if error is None and on_result is not None:
+                        conclude(scope, items)
+                    scope._finish(error)
+                    await agen.aclose()
+            return agen_wrapper
+
+        if inspect.isgeneratorfunction(fn):
+            @functools.wraps(fn)
+            def gen_wrapper(*args, **kwargs):
+                scope = begin(args, kwargs)
+                ctx = scope._start()
+                prepare(scope, args, kwargs)
+                gen = fn(*args, **kwargs)
+                items = []
+                error = None
+                try:
+                    while True:
+                        token = otel_context.attach(ctx) if ctx is not None else None
+                        try:
+                            item = next(gen)
+                        except StopIteration as stop:
+                            return stop.value
+                        finally:
+                            if token is not None:
+                                otel_context.detach(token)
+                        items.append(item) if on_result is not None else None
+                        yield item
+                except BaseException as exc:
+                    error = exc
+                    raise
+                finally:
+                    if error is None and on_result is not None:
+                        conclude(scope, items)
+                    scope._finish(error)
+                    gen.close()
+            return gen_wrapper
+
+        if inspect.iscoroutinefunction(fn):
+            @functools.wraps(fn)
+            async def async_wrapper(*args, **kwargs):
+                scope = begin(args, kwargs)
+                with scope:
+                    prepare(scope, args, kwargs)
+                    result = await fn(*args, **kwargs)
+                    conclude(scope, result)
+                    return result
+            return async_wrapper
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            scope = begin(args, kwargs)
+            with scope:
+                prepare(scope, args, kwargs)
+                result = fn(*args, **kwargs)
+                conclude(scope, result)
+                return result
+        return wrapper
+
+
+def _bound_arguments(fn, args, kwargs) -> dict[str, Any]:
+    try:
+        bound = inspect.signature(fn).bind_partial(*args, **kwargs)
+        return {k: v for k, v in bound.arguments.items() if k not in ("self", "cls")}
+    except (TypeError, ValueError):
+        return {"args": list(args), "kwargs": kwargs}
+
+
+def _tool_call(record: ToolExecution, fn, args, kwargs) -> None:
+    if get_emitter().settings.capture_any_content:
+        record.arguments = _bound_arguments(fn, args, kwargs)
+
+
+def _tool_result(record: ToolExecution, result) -> None:
+    if get_emitter().settings.capture_any_content:
+        record.result = result
+
+
+def _retrieval_call(record: Retrieval, fn, args, kwargs) -> None:
+    if record.query is None:
+        query = kwargs.get("query", args[0] if args and isinstance(args[0], str) else None)
+        if isinstance(query, str):
+            record.query = query
+
+
+def _retrieval_result(record: Retrieval, result) -> None:
+    docs = _documents(result)
+    if docs is not None:
+        record.documents = docs
+
+
+def _factory(make, on_call=None, on_result=None):
+    def factory(name=None, /, **kwargs):
+        if callable(name):  # bare decorator: @tool
+            return ScopeFactory(make, None, kwargs, on_call, on_result)(name)
+        return ScopeFactory(make, name, kwargs, on_call, on_result)
+    return factory
+
+
+agent = _factory(lambda name, **kw: AgentInvocation(name=name or "agent", **kw))
+agent.__doc__ = """An agent invocation (`invoke_agent {name}`): ``@agent("support")`` or ``with agent("support"):``.
+Keywords: id, description, version, provider, request_model, remote."""
+workflow = _factory(lambda name, **kw: Workflow(name=name or "workflow", **kw))
+workflow.__doc__ = """A workflow (`invoke_workflow {name}`) of several agents or steps."""
+tool = _factory(lambda name, **kw: ToolExecution(name=name or "tool", **kw), _tool_call, _tool_result)
+tool.__doc__ = """A tool execution (`execute_tool {name}`). Keywords: call_id, description, type.
+Arguments and result are recorded only when content capture is on."""
+retrieval = _factory(lambda name, **kw: Retrieval(data_source=name or "retrieval", **kw), _retrieval_call, _retrieval_result)
+retrieval.__doc__ = """A retrieval (`retrieval {data_source}`). Keywords: query, top_k, provider, request_model.
+As a decorator the returned documents (Document, dicts or objects with ``id`` and ``score``) are
+recorded; in a ``with`` block, set ``record.documents``. The query is recorded only with content capture on."""
+
+
+def llm_call(model: str | None = None, /, *, provider: str | None = None, operation: str = "chat", **kwargs):
+    """An LLM call (`{operation} {model}`) the app makes by means agentotel does not capture itself.
+    In the ``with`` block fill the yielded ``LLMCall``: ``usage``, ``response_model``, ``finish_reasons``...
+    """
+    return ScopeFactory(lambda name, **kw: LLMCall(operation=operation, provider=provider, request_model=name, **kw),
+                        model, kwargs)
+
+
+def mark_first_chunk(record: LLMCall) -> None:
+    """Mark the arrival of a streamed response's first chunk on an ``llm_call`` record."""
+    import time
+
+    if record.first_chunk_at is None:
+        record.first_chunk_at = time.perf_counter()
+    record.stream = True

@@ -1,0 +1,197 @@
+"""Every setting agentotel reads, in one place.
+
+Each environment variable is a documented constant below. Values are parsed once into a frozen
+``Settings``; a bad value logs a warning naming the variable and falls back to the default, so a
+typo in the environment never stops the app. The spec's ``OTEL_*`` names are used where the spec has
+one, ``AGENTOTEL_*`` otherwise. docs/configuration.md lists them for users.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+
+_log = logging.getLogger("agentotel")
+
+#: ``gen_ai_latest_experimental`` switches GenAI names to the newest development conventions.
+OTEL_SEMCONV_STABILITY_OPT_IN = "OTEL_SEMCONV_STABILITY_OPT_IN"
+#: Capture prompts, completions, tool arguments/results and retrieval queries:
+#: ``true``/``span_only`` (on span attributes), ``event_only``, ``span_and_event``; default off.
+OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"
+#: A YAML file merged over the bundled pricing catalog (prices, aliases, accounting rules).
+AGENTOTEL_PRICING_FILE = "AGENTOTEL_PRICING_FILE"
+#: Model aliases, ``alias=model`` pairs separated by commas (e.g. Azure deployment names).
+AGENTOTEL_MODEL_ALIASES = "AGENTOTEL_MODEL_ALIASES"
+#: A YAML file of spend and token budgets per tenant (see docs/configuration.md).
+AGENTOTEL_BUDGET_FILE = "AGENTOTEL_BUDGET_FILE"
+#: Built-in redactors run on captured content: a comma list of ``email``, ``phone``, ``card``,
+#: ``api_key``, or ``none``. Default: all four.
+AGENTOTEL_REDACTORS = "AGENTOTEL_REDACTORS"
+#: Longest captured content value, in characters; longer values are cut. Default 8192.
+AGENTOTEL_CONTENT_MAX_LENGTH = "AGENTOTEL_CONTENT_MAX_LENGTH"
+#: A retrieval is a hit when a document scores at least this. Default 0.5.
+AGENTOTEL_RETRIEVAL_HIT_THRESHOLD = "AGENTOTEL_RETRIEVAL_HIT_THRESHOLD"
+#: Request headers that carry the conversation scope into a server (FastAPI) request.
+AGENTOTEL_CONVERSATION_ID_HEADER = "AGENTOTEL_CONVERSATION_ID_HEADER"
+AGENTOTEL_USER_ID_HEADER = "AGENTOTEL_USER_ID_HEADER"
+AGENTOTEL_TENANT_HEADER = "AGENTOTEL_TENANT_HEADER"
+#: Extra LLM endpoints to capture: ``base_url=provider`` pairs separated by commas, where
+#: provider is ``openai`` (any OpenAI-compatible server), ``anthropic`` or ``gcp.gemini``.
+AGENTOTEL_LLM_BASE_URLS = "AGENTOTEL_LLM_BASE_URLS"
+#: Carry the OpenTelemetry context into ``ThreadPoolExecutor`` work. Default true.
+AGENTOTEL_THREAD_CONTEXT = "AGENTOTEL_THREAD_CONTEXT"
+#: Seconds the process may spend flushing telemetry at exit. Default 2.
+AGENTOTEL_SHUTDOWN_TIMEOUT = "AGENTOTEL_SHUTDOWN_TIMEOUT"
+#: Conversations whose state (start time, cost) is kept for their outcome metrics. Default 10000.
+AGENTOTEL_MAX_TRACKED_CONVERSATIONS = "AGENTOTEL_MAX_TRACKED_CONVERSATIONS"
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+_CAPTURE_MODES = {
+    "true": "span", "span_only": "span", "1": "span",
+    "event_only": "event", "span_and_event": "span_and_event",
+    "false": "", "no_content": "", "0": "", "": "",
+}
+_REDACTOR_NAMES = ("email", "phone", "card", "api_key")
+
+
+@dataclass(frozen=True)
+class Settings:
+    latest_experimental: bool = False
+    capture_content: str = ""  # "", "span", "event" or "span_and_event"
+    pricing_file: str | None = None
+    model_aliases: dict[str, str] = field(default_factory=dict)
+    budget_file: str | None = None
+    redactors: tuple[str, ...] = _REDACTOR_NAMES
+    content_max_length: int = 8192
+    retrieval_hit_threshold: float = 0.5
+    conversation_id_header: str = "x-conversation-id"
+    user_id_header: str = "x-user-id"
+    tenant_header: str = "x-tenant-id"
+    llm_base_urls: dict[str, str] = field(default_factory=dict)
+    thread_context: bool = True
+    shutdown_timeout: float = 2.0
+    max_tracked_conversations: int = 10000
+
+    @property
+    def content_on_spans(self) -> bool:
+        return self.capture_content in ("span", "span_and_event")
+
+    @property
+    def content_in_events(self) -> bool:
+        return self.capture_content in ("event", "span_and_event")
+
+    @property
+    def capture_any_content(self) -> bool:
+        return bool(self.capture_content)
+
+
+def _warn(var: str, value: str, default: object) -> None:
+    _log.warning("agentotel: ignoring %s=%r (not understood); using %r", var, value, default)
+
+
+def _bool(env, var, default: bool) -> bool:
+    raw = env.get(var)
+    if raw is None:
+        return default
+    low = raw.strip().lower()
+    if low in _TRUE:
+        return True
+    if low in _FALSE:
+        return False
+    _warn(var, raw, default)
+    return default
+
+
+def _number(env, var, default, kind=float, minimum=0):
+    raw = env.get(var)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        _warn(var, raw, default)
+        return default
+    if value < minimum:
+        _warn(var, raw, default)
+        return default
+    return value
+
+
+def _pairs(env, var) -> dict[str, str]:
+    raw = env.get(var, "")
+    result: dict[str, str] = {}
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            _warn(var, item, "nothing for this item")
+            continue
+        result[key.strip()] = value.strip()
+    return result
+
+
+def _capture_mode(env) -> str:
+    raw = env.get(OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT)
+    if raw is None:
+        return ""
+    mode = _CAPTURE_MODES.get(raw.strip().lower())
+    if mode is None:
+        _warn(OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT, raw, "off")
+        return ""
+    return mode
+
+
+def _redactors(env) -> tuple[str, ...]:
+    raw = env.get(AGENTOTEL_REDACTORS)
+    if raw is None:
+        return _REDACTOR_NAMES
+    names = tuple(n.strip().lower() for n in raw.split(",") if n.strip())
+    if names in ((), ("none",)):
+        return ()
+    unknown = [n for n in names if n not in _REDACTOR_NAMES]
+    if unknown:
+        _warn(AGENTOTEL_REDACTORS, raw, _REDACTOR_NAMES)
+        return _REDACTOR_NAMES
+    return names
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    """Parse the environment into Settings; never raises."""
+    env = os.environ if env is None else env
+    opt_in = {p.strip() for p in env.get(OTEL_SEMCONV_STABILITY_OPT_IN, "").split(",")}
+    d = Settings()
+    return Settings(
+        latest_experimental="gen_ai_latest_experimental" in opt_in,
+        capture_content=_capture_mode(env),
+        pricing_file=env.get(AGENTOTEL_PRICING_FILE) or None,
+        model_aliases=_pairs(env, AGENTOTEL_MODEL_ALIASES),
+        budget_file=env.get(AGENTOTEL_BUDGET_FILE) or None,
+        redactors=_redactors(env),
+        content_max_length=_number(env, AGENTOTEL_CONTENT_MAX_LENGTH, d.content_max_length, int, 16),
+        retrieval_hit_threshold=_number(env, AGENTOTEL_RETRIEVAL_HIT_THRESHOLD, d.retrieval_hit_threshold),
+        conversation_id_header=env.get(AGENTOTEL_CONVERSATION_ID_HEADER, d.conversation_id_header).lower(),
+        user_id_header=env.get(AGENTOTEL_USER_ID_HEADER, d.user_id_header).lower(),
+        tenant_header=env.get(AGENTOTEL_TENANT_HEADER, d.tenant_header).lower(),
+        llm_base_urls=_pairs(env, AGENTOTEL_LLM_BASE_URLS),
+        thread_context=_bool(env, AGENTOTEL_THREAD_CONTEXT, True),
+        shutdown_timeout=_number(env, AGENTOTEL_SHUTDOWN_TIMEOUT, d.shutdown_timeout),
+        max_tracked_conversations=_number(env, AGENTOTEL_MAX_TRACKED_CONVERSATIONS, d.max_tracked_conversations, int, 1),
+    )
+
+
+_settings: Settings | None = None
+
+
+def settings() -> Settings:
+    """The process-wide settings, parsed on first use."""
+    global _settings
+    if _settings is None:
+        _settings = load_settings()
+    return _settings
+
+
+def reset_settings(new: Settings | None = None) -> None:
+    """Replace the process-wide settings (tests, or ``agentotel.configure``)."""
+    global _settings
+    _settings = new

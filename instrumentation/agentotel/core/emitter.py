@@ -1,0 +1,332 @@
+"""The one place where records become spans, metrics and events.
+
+``Emitter.start(record)`` opens the span of an operation; ``Emitter.end(operation)`` sets what the
+record learned, prices LLM calls, records metrics and events, and ends the span — exactly once,
+however often it is called. Everything here runs under ``guard.contained``: a failure is counted,
+never raised, and the span still ends.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from opentelemetry import _logs, metrics, trace
+from opentelemetry.trace import SpanKind, Status, StatusCode
+
+from ..config import Settings, settings as current_settings
+from ..content.capture import ContentSerializer
+from ..content.redaction import Pipeline
+from ..cost import Cost, CostEngine, load_catalog
+from ..semconv import agentotel_names as A
+from ..semconv import resolve
+from ..version import __version__
+from . import guard
+from .conversations import ConversationTracker
+from .instruments import Instruments
+from .records import AgentInvocation, LLMCall, Retrieval, ToolExecution, Workflow
+from .scope import conversation_attributes, current_agent
+
+_NAME = "agentotel"
+
+
+class Operation:
+    """An operation in flight: its record, span and start time."""
+
+    __slots__ = ("record", "span", "started", "ended", "agent", "conversation")
+
+    def __init__(self, record, span, agent, conversation):
+        self.record = record
+        self.span = span
+        self.started = time.perf_counter()
+        self.ended = False
+        self.agent = agent
+        self.conversation = conversation
+
+
+def _error_type(record, error: BaseException | None) -> str | None:
+    if record.error_type:
+        return record.error_type
+    if error is not None:
+        return type(error).__qualname__
+    return None
+
+
+class Emitter:
+    def __init__(self, tracer_provider=None, meter_provider=None, logger_provider=None,
+                 settings: Settings | None = None, cost_engine: CostEngine | None = None,
+                 redactors=()):
+        self.settings = s = settings or current_settings()
+        self.n = n = resolve(s.latest_experimental)
+        self.tracer = trace.get_tracer(_NAME, __version__, tracer_provider, schema_url=n.SCHEMA_URL)
+        meter = metrics.get_meter(_NAME, __version__, meter_provider, schema_url=n.SCHEMA_URL)
+        self.instruments = Instruments(meter, n)
+        self.event_logger = _logs.get_logger(_NAME, __version__, logger_provider, schema_url=n.SCHEMA_URL)
+        self.cost = cost_engine or CostEngine(load_catalog(s.pricing_file, s.model_aliases))
+        self.serialize = ContentSerializer(Pipeline.from_names(s.redactors, s.content_max_length, redactors))
+        self.conversations = ConversationTracker(s.max_tracked_conversations)
+        self._starters = {
+            LLMCall: self._start_llm, AgentInvocation: self._start_agent, Workflow: self._start_workflow,
+            ToolExecution: self._start_tool, Retrieval: self._start_retrieval,
+        }
+        self._enders = {
+            LLMCall: self._end_llm, AgentInvocation: self._end_agent, Workflow: self._end_workflow,
+            ToolExecution: self._end_tool, Retrieval: self._end_retrieval,
+        }
+
+    # ------------------------------------------------------------------ start
+    def start(self, record, context=None, start_time: int | None = None) -> Operation:
+        """Open the span of ``record`` as a child of ``context`` (default: the current one)."""
+        conversation = conversation_attributes(context)
+        agent = current_agent(context)
+        name, kind, attributes = self._starters[type(record)](record, agent)
+        if conversation:
+            attributes.update(conversation)
+        span = self.tracer.start_span(name, context=context, kind=kind, attributes=attributes, start_time=start_time)
+        return Operation(record, span, agent, conversation)
+
+    def _start_llm(self, r: LLMCall, agent):
+        n = self.n
+        a: dict[str, Any] = {n.GEN_AI_OPERATION_NAME: r.operation}
+        if r.provider:
+            a[n.GEN_AI_PROVIDER_NAME] = r.provider
+        if r.request_model:
+            a[n.GEN_AI_REQUEST_MODEL] = r.request_model
+        if agent:
+            a[n.GEN_AI_AGENT_NAME] = agent
+        name = f"{r.operation} {r.request_model}" if r.request_model else r.operation
+        return name, SpanKind.CLIENT, a
+
+    def _request_attributes(self, r: LLMCall, a: dict[str, Any]) -> None:
+        """Request attributes that may also be learned after the span started (zero-code capture)."""
+        n = self.n
+        for key, value in (
+            (n.SERVER_ADDRESS, r.server_address), (n.SERVER_PORT, r.server_port),
+            (n.GEN_AI_REQUEST_TEMPERATURE, r.temperature), (n.GEN_AI_REQUEST_TOP_P, r.top_p),
+            (n.GEN_AI_REQUEST_TOP_K, r.top_k), (n.GEN_AI_REQUEST_MAX_TOKENS, r.max_tokens),
+            (n.GEN_AI_REQUEST_FREQUENCY_PENALTY, r.frequency_penalty),
+            (n.GEN_AI_REQUEST_PRESENCE_PENALTY, r.presence_penalty),
+            (n.GEN_AI_REQUEST_STOP_SEQUENCES, r.stop_sequences), (n.GEN_AI_REQUEST_SEED, r.seed),
+            (n.GEN_AI_REQUEST_CHOICE_COUNT, r.choice_count), (n.GEN_AI_OUTPUT_TYPE, r.output_type),
+            (n.GEN_AI_REQUEST_ENCODING_FORMATS, r.encoding_formats),
+        ):
+            if value is not None:
+                a[key] = value
+        if r.stream:
+            a[n.GEN_AI_REQUEST_STREAM] = True
+
+    def _start_agent(self, r: AgentInvocation, agent):
+        n = self.n
+        a: dict[str, Any] = {n.GEN_AI_OPERATION_NAME: n.OP_INVOKE_AGENT, n.GEN_AI_AGENT_NAME: r.name}
+        for key, value in ((n.GEN_AI_AGENT_ID, r.id), (n.GEN_AI_AGENT_DESCRIPTION, r.description),
+                           (n.GEN_AI_AGENT_VERSION, r.version), (n.GEN_AI_PROVIDER_NAME, r.provider),
+                           (n.GEN_AI_REQUEST_MODEL, r.request_model)):
+            if value is not None:
+                a[key] = value
+        kind = SpanKind.CLIENT if r.remote else SpanKind.INTERNAL
+        return f"{n.OP_INVOKE_AGENT} {r.name}", kind, a
+
+    def _start_workflow(self, r: Workflow, agent):
+        n = self.n
+        a = {n.GEN_AI_OPERATION_NAME: n.OP_INVOKE_WORKFLOW, n.GEN_AI_WORKFLOW_NAME: r.name}
+        return f"{n.OP_INVOKE_WORKFLOW} {r.name}", SpanKind.INTERNAL, a
+
+    def _start_tool(self, r: ToolExecution, agent):
+        n = self.n
+        a: dict[str, Any] = {n.GEN_AI_OPERATION_NAME: n.OP_EXECUTE_TOOL, n.GEN_AI_TOOL_NAME: r.name}
+        for key, value in ((n.GEN_AI_TOOL_CALL_ID, r.call_id), (n.GEN_AI_TOOL_DESCRIPTION, r.description),
+                           (n.GEN_AI_TOOL_TYPE, r.type), (n.GEN_AI_AGENT_NAME, agent)):
+            if value is not None:
+                a[key] = value
+        return f"{n.OP_EXECUTE_TOOL} {r.name}", SpanKind.INTERNAL, a
+
+    def _start_retrieval(self, r: Retrieval, agent):
+        n = self.n
+        a: dict[str, Any] = {n.GEN_AI_OPERATION_NAME: n.OP_RETRIEVAL, n.GEN_AI_DATA_SOURCE_ID: r.data_source}
+        for key, value in ((n.GEN_AI_PROVIDER_NAME, r.provider), (n.GEN_AI_REQUEST_MODEL, r.request_model),
+                           (n.GEN_AI_REQUEST_TOP_K, r.top_k), (n.GEN_AI_AGENT_NAME, agent)):
+            if value is not None:
+                a[key] = value
+        return f"{n.OP_RETRIEVAL} {r.data_source}", SpanKind.CLIENT, a
+
+    # ------------------------------------------------------------------ end
+    def end(self, op: Operation, error: BaseException | None = None, end_time: int | None = None) -> None:
+        """Finish an operation: attributes, cost, metrics, events, then end its span. Idempotent."""
+        if op.ended:
+            return
+        op.ended = True
+        record, span = op.record, op.span
+        try:
+            if error is not None and record.error is None:
+                record.error = error
+            duration = time.perf_counter() - op.started
+            error_type = _error_type(record, record.error)
+            if error_type:
+                span.set_attribute(self.n.ERROR_TYPE, error_type)
+                span.set_status(Status(StatusCode.ERROR, str(record.error) if record.error else error_type))
+                if record.error is not None:
+                    span.record_exception(record.error)
+            self._enders[type(record)](op, duration, error_type)
+        except Exception as exc:  # noqa: BLE001
+            guard.report("emitter", exc)
+        finally:
+            try:
+                span.end(end_time=end_time)
+            except Exception as exc:  # noqa: BLE001
+                guard.report("emitter", exc)
+
+    def _base_metric_attributes(self, op: Operation, operation: str, error_type: str | None) -> dict[str, Any]:
+        n = self.n
+        attrs: dict[str, Any] = {n.GEN_AI_OPERATION_NAME: operation}
+        if op.agent:
+            attrs[n.GEN_AI_AGENT_NAME] = op.agent
+        tenant = op.conversation.get(A.TENANT_ID)
+        if tenant:
+            attrs[A.TENANT_ID] = tenant
+        if error_type:
+            attrs[n.ERROR_TYPE] = error_type
+        return attrs
+
+    def _end_llm(self, op: Operation, duration: float, error_type: str | None) -> None:
+        n, r, span = self.n, op.record, op.span
+        ins = self.instruments
+        a: dict[str, Any] = {}
+        self._request_attributes(r, a)
+        for key, value in ((n.GEN_AI_RESPONSE_ID, r.response_id), (n.GEN_AI_RESPONSE_MODEL, r.response_model),
+                           (n.GEN_AI_RESPONSE_FINISH_REASONS, r.finish_reasons),
+                           (n.GEN_AI_EMBEDDINGS_DIMENSION_COUNT, r.embedding_dimensions)):
+            if value is not None:
+                a[key] = value
+        if r.tool_definition_count is not None:
+            a[A.TOOL_DEFINITION_COUNT] = r.tool_definition_count
+
+        metric_attrs = self._base_metric_attributes(op, r.operation, None)
+        if r.provider:
+            metric_attrs[n.GEN_AI_PROVIDER_NAME] = r.provider
+        if r.request_model:
+            metric_attrs[n.GEN_AI_REQUEST_MODEL] = r.request_model
+        if r.response_model:
+            metric_attrs[n.GEN_AI_RESPONSE_MODEL] = r.response_model
+        if r.server_address:
+            metric_attrs[n.SERVER_ADDRESS] = r.server_address
+
+        u = r.usage
+        reported = u.input_tokens is not None or u.output_tokens is not None
+        counts = self.cost.counts(r.provider, u)
+        cost: Cost | None = None
+        if reported:
+            a[n.GEN_AI_USAGE_INPUT_TOKENS] = counts.input
+            a[n.GEN_AI_USAGE_OUTPUT_TOKENS] = counts.output
+            if u.cache_read_input_tokens is not None:
+                a[n.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = counts.cache_read
+            if u.cache_creation_input_tokens is not None:
+                a[n.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS] = counts.cache_write
+            if u.reasoning_output_tokens is not None:
+                a[n.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = counts.reasoning
+            ins.token_usage.record(counts.input, {**metric_attrs, n.GEN_AI_TOKEN_TYPE: n.TOKEN_TYPE_INPUT})
+            if r.operation != n.OP_EMBEDDINGS or counts.output:
+                ins.token_usage.record(counts.output, {**metric_attrs, n.GEN_AI_TOKEN_TYPE: n.TOKEN_TYPE_OUTPUT})
+            cost = self.cost.price(r.provider, r.response_model or r.request_model, counts)
+            if cost is None and r.response_model and r.request_model:
+                cost = self.cost.price(r.provider, r.request_model, counts)
+            cost_attrs = {k: v for k, v in metric_attrs.items() if k != n.SERVER_ADDRESS and k != n.GEN_AI_RESPONSE_MODEL}
+            if cost is not None:
+                a[A.COST_TOTAL] = cost.total
+                a[A.COST_CURRENCY] = cost.currency
+                a[A.COST_INPUT] = cost.input
+                a[A.COST_OUTPUT] = cost.output
+                if counts.cache_read:
+                    a[A.COST_CACHE_READ] = cost.cache_read
+                if counts.cache_write:
+                    a[A.COST_CACHE_WRITE] = cost.cache_write
+                a[A.COST_CATALOG_VERSION] = cost.catalog_version
+                ins.cost.add(cost.total, cost_attrs)
+            elif r.request_model or r.response_model:
+                a[A.COST_UNPRICED] = True
+                ins.unpriced.add(1, {k: v for k, v in cost_attrs.items() if k in (n.GEN_AI_PROVIDER_NAME, n.GEN_AI_REQUEST_MODEL)})
+            conversation_id = op.conversation.get(n.GEN_AI_CONVERSATION_ID)
+            if conversation_id:
+                self.conversations.add_usage(conversation_id, cost.total if cost else 0.0, counts.input + counts.output,
+                                             agent=op.agent, tenant=op.conversation.get(A.TENANT_ID))
+
+        if r.stream and r.first_chunk_at is not None:
+            ttfc = max(r.first_chunk_at - op.started, 0.0)
+            ins.time_to_first_chunk.record(ttfc, metric_attrs)
+            a[n.GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = ttfc
+        s = self.settings
+        if s.capture_any_content:
+            self._llm_content(r, span, a)
+        if error_type:
+            metric_attrs[n.ERROR_TYPE] = error_type
+        ins.operation_duration.record(duration, metric_attrs)
+        span.set_attributes(a)
+
+    def _llm_content(self, r: LLMCall, span, a: dict[str, Any]) -> None:
+        n, s = self.n, self.settings
+        content = {}
+        if r.input_messages is not None:
+            content[n.GEN_AI_INPUT_MESSAGES] = self.serialize(r.input_messages)
+        if r.output_messages is not None:
+            content[n.GEN_AI_OUTPUT_MESSAGES] = self.serialize(r.output_messages)
+        if r.system_instructions is not None:
+            content[n.GEN_AI_SYSTEM_INSTRUCTIONS] = self.serialize(r.system_instructions)
+        if s.content_on_spans:
+            a.update(content)
+        if s.content_in_events and content:
+            self.event_logger.emit(event_name=n.EVENT_INFERENCE_DETAILS, attributes=content,
+                                   context=trace.set_span_in_context(span))
+
+    def _end_simple(self, op: Operation, duration: float, error_type: str | None, operation: str, extra=None) -> None:
+        attrs = self._base_metric_attributes(op, operation, error_type)
+        if extra:
+            attrs.update(extra)
+        self.instruments.operation_duration.record(duration, attrs)
+
+    def _end_agent(self, op, duration, error_type):
+        r = op.record
+        extra = {self.n.GEN_AI_AGENT_NAME: r.name}
+        if r.provider:
+            extra[self.n.GEN_AI_PROVIDER_NAME] = r.provider
+        self._end_simple(op, duration, error_type, self.n.OP_INVOKE_AGENT, extra)
+
+    def _end_workflow(self, op, duration, error_type):
+        self._end_simple(op, duration, error_type, self.n.OP_INVOKE_WORKFLOW)
+
+    def _end_tool(self, op, duration, error_type):
+        n, r = self.n, op.record
+        if self.settings.capture_any_content:
+            a = {}
+            if r.arguments is not None:
+                a[n.GEN_AI_TOOL_CALL_ARGUMENTS] = self.serialize(r.arguments)
+            if r.result is not None:
+                a[n.GEN_AI_TOOL_CALL_RESULT] = self.serialize(r.result)
+            op.span.set_attributes(a)
+        self._end_simple(op, duration, error_type, n.OP_EXECUTE_TOOL, {n.GEN_AI_TOOL_NAME: r.name})
+
+    def _end_retrieval(self, op, duration, error_type):
+        n, r = self.n, op.record
+        docs = r.documents or []
+        scores = [d.score for d in docs if d.score is not None]
+        top = max(scores) if scores else None
+        a: dict[str, Any] = {A.RETRIEVAL_DOCUMENT_COUNT: len(docs)}
+        if docs:
+            a[A.RETRIEVAL_DOCUMENT_IDS] = [str(d.id) for d in docs]
+            if len(scores) == len(docs):
+                a[A.RETRIEVAL_DOCUMENT_SCORES] = [float(s) for s in scores]
+        if top is not None:
+            a[A.RETRIEVAL_TOP_SCORE] = top
+        if r.query is not None and self.settings.capture_any_content:
+            a[n.GEN_AI_RETRIEVAL_QUERY_TEXT] = self.serialize(r.query)
+        if self.settings.capture_any_content and docs and any(d.content for d in docs):
+            a[n.GEN_AI_RETRIEVAL_DOCUMENTS] = self.serialize(
+                [{"id": d.id, "score": d.score, "content": d.content} for d in docs])
+        if not error_type:
+            hit = (top >= self.settings.retrieval_hit_threshold) if top is not None else bool(docs)
+            outcome = A.RETRIEVAL_HIT if hit else A.RETRIEVAL_MISS
+            a[A.RETRIEVAL_OUTCOME] = outcome
+            source = {n.GEN_AI_DATA_SOURCE_ID: r.data_source}
+            self.instruments.retrieval_searches.add(1, {**source, A.RETRIEVAL_OUTCOME: outcome})
+            if top is not None:
+                self.instruments.retrieval_similarity.record(top, source)
+        op.span.set_attributes(a)
+        self._end_simple(op, duration, error_type, n.OP_RETRIEVAL, {n.GEN_AI_DATA_SOURCE_ID: r.data_source})

@@ -1,0 +1,63 @@
+"""Containment of agentotel's own failures.
+
+Telemetry must never raise into the app. Every entry point runs its telemetry work inside
+``contained(component)``: an exception is swallowed, logged once per (component, exception type)
+and counted in the ``agentotel.internal.errors`` self-metric.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import Counter
+from contextlib import contextmanager
+
+from opentelemetry import metrics
+
+from ..semconv import agentotel_names as A
+from ..version import __version__
+
+_log = logging.getLogger("agentotel")
+_lock = threading.Lock()
+_seen: set[tuple[str, str]] = set()
+_counts: Counter = Counter()
+_counter = None
+
+
+def _instrument():
+    global _counter
+    if _counter is None:
+        name, unit, description = A.METRIC_INTERNAL_ERRORS
+        _counter = metrics.get_meter("agentotel", __version__).create_counter(name, unit=unit, description=description)
+    return _counter
+
+
+def report(component: str, exc: BaseException) -> None:
+    """Count an internal error and log it the first time this kind is seen. Never raises."""
+    try:
+        key = (component, type(exc).__name__)
+        with _lock:
+            first = key not in _seen
+            _seen.add(key)
+            _counts[component] += 1
+        if first:
+            _log.warning("agentotel: internal error in %s (further ones are counted, not logged): %r",
+                         component, exc, exc_info=exc)
+        _instrument().add(1, {A.COMPONENT: component})
+    except Exception:  # noqa: BLE001 - the last line of defence must not raise
+        pass
+
+
+@contextmanager
+def contained(component: str):
+    """Run a block of telemetry work; an exception in it is reported, not raised."""
+    try:
+        yield
+    except Exception as exc:  # noqa: BLE001
+        report(component, exc)
+
+
+def internal_error_counts() -> dict[str, int]:
+    """Internal errors so far, by component."""
+    with _lock:
+        return dict(_counts)

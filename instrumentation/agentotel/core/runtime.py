@@ -1,0 +1,40 @@
+"""The process-wide emitter.
+
+Created on first use from the global OpenTelemetry providers (which ``opentelemetry-instrument`` or
+``agentotel.configure`` install; the API's proxies make a late SDK set-up work too). ``set_emitter``
+replaces it, for ``configure`` and tests.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from .emitter import Emitter
+from .signals import ConversationSignals
+
+_lock = threading.Lock()
+_emitter: Emitter | None = None
+_signals: ConversationSignals | None = None
+
+
+def get_emitter() -> Emitter:
+    global _emitter, _signals
+    if _emitter is None:
+        with _lock:
+            if _emitter is None:
+                emitter = Emitter()
+                _signals = ConversationSignals(emitter)
+                _emitter = emitter
+    return _emitter
+
+
+def get_signals() -> ConversationSignals:
+    get_emitter()
+    return _signals
+
+
+def set_emitter(emitter: Emitter | None) -> None:
+    global _emitter, _signals
+    with _lock:
+        _emitter = emitter
+        _signals = ConversationSignals(emitter) if emitter is not None else None

@@ -1,0 +1,121 @@
+"""Span processors: the conversation scope on every span, and cost and token roll-up.
+
+``ConversationStamper`` copies the conversation attributes that the context's baggage carries onto
+every span that starts, whichever instrumentation made it (FastAPI server spans, HTTP client spans,
+database spans). ``CostRollup`` adds each LLM span's cost and tokens to the enclosing agent and
+workflow spans and to the local root span (the request or conversation turn) while they are still
+open. ``span_processors()`` gives both, in the order to add them to a ``TracerProvider``.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
+
+from .core import guard
+from .core.scope import conversation_attributes
+from .semconv import agentotel_names as A
+from .semconv import genai as G
+
+_ROLLUP_OPERATIONS = frozenset({G.OP_INVOKE_AGENT, G.OP_INVOKE_WORKFLOW})
+_OWN_SCOPE = "agentotel"
+
+
+class ConversationStamper(SpanProcessor):
+    """Stamps ``gen_ai.conversation.id``, ``user.id`` and ``agentotel.tenant.id`` from baggage."""
+
+    def on_start(self, span: Span, parent_context=None) -> None:
+        try:
+            scope = span.instrumentation_scope
+            if scope is not None and scope.name == _OWN_SCOPE:
+                return  # the emitter stamps its own spans
+            attributes = conversation_attributes(parent_context)
+            if attributes:
+                span.set_attributes(attributes)
+        except Exception as exc:  # noqa: BLE001
+            guard.report("conversation_stamper", exc)
+
+
+class _Totals:
+    __slots__ = ("span", "cost", "currency", "input_tokens", "output_tokens", "calls")
+
+    def __init__(self, span):
+        self.span = span
+        self.cost = 0.0
+        self.currency = None
+        self.input_tokens = 0
+        self.output_tokens = 0
+        self.calls = 0
+
+
+class CostRollup(SpanProcessor):
+    """Sums LLM cost and tokens onto open agent, workflow and local root spans."""
+
+    def __init__(self) -> None:
+        self._parents: dict[int, int] = {}
+        self._targets: dict[int, _Totals] = {}
+        self._lock = threading.Lock()
+
+    def on_start(self, span: Span, parent_context=None) -> None:
+        try:
+            ctx = span.get_span_context()
+            parent = span.parent
+            local_parent = parent is not None and not parent.is_remote
+            operation = (span.attributes or {}).get(G.GEN_AI_OPERATION_NAME)
+            with self._lock:
+                if local_parent:
+                    self._parents[ctx.span_id] = parent.span_id
+                if not local_parent or operation in _ROLLUP_OPERATIONS:
+                    self._targets[ctx.span_id] = _Totals(span)
+        except Exception as exc:  # noqa: BLE001
+            guard.report("cost_rollup", exc)
+
+    def on_end(self, span: ReadableSpan) -> None:
+        try:
+            span_id = span.context.span_id
+            attributes = span.attributes or {}
+            with self._lock:
+                parent = self._parents.pop(span_id, None)
+                self._targets.pop(span_id, None)
+                if parent is None or G.GEN_AI_USAGE_INPUT_TOKENS not in attributes and A.COST_TOTAL not in attributes:
+                    return
+                if attributes.get(G.GEN_AI_OPERATION_NAME) not in G.LLM_OPERATIONS:
+                    return
+                ancestors = []
+                node = parent
+                while node is not None:
+                    totals = self._targets.get(node)
+                    if totals is not None:
+                        ancestors.append(totals)
+                    node = self._parents.get(node)
+            cost = attributes.get(A.COST_TOTAL)
+            currency = attributes.get(A.COST_CURRENCY)
+            input_tokens = attributes.get(G.GEN_AI_USAGE_INPUT_TOKENS) or 0
+            output_tokens = attributes.get(G.GEN_AI_USAGE_OUTPUT_TOKENS) or 0
+            for totals in ancestors:
+                totals.calls += 1
+                totals.input_tokens += input_tokens
+                totals.output_tokens += output_tokens
+                update = {
+                    A.ROLLUP_LLM_CALLS: totals.calls,
+                    A.ROLLUP_INPUT_TOKENS: totals.input_tokens,
+                    A.ROLLUP_OUTPUT_TOKENS: totals.output_tokens,
+                }
+                if cost is not None:
+                    totals.cost += cost
+                    totals.currency = currency
+                    update[A.COST_TOTAL] = totals.cost
+                    update[A.COST_CURRENCY] = currency
+                totals.span.set_attributes(update)
+        except Exception as exc:  # noqa: BLE001
+            guard.report("cost_rollup", exc)
+
+    def open_spans(self) -> int:
+        """Spans being tracked (for tests: must return to zero when all spans ended)."""
+        return len(self._parents) + len(self._targets)
+
+
+def span_processors() -> list[SpanProcessor]:
+    """agentotel's span processors, to add to a TracerProvider before the exporting processor."""
+    return [ConversationStamper(), CostRollup()]
