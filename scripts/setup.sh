@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Set up everything the project needs on this machine. Idempotent and cached: a second run
+# only checks stamps. Steps:
+#   1. Debian packages: Prometheus and Alertmanager (promtool, amtool).
+#   2. The Python environment in .venv with agentotel installed editable and its dev extras.
+#   3. Our OpenTelemetry Collector distribution (ocb), Jaeger and VictoriaLogs (Go module proxy).
+#   4. helm (Go module proxy), for the deploy tests.
+# Built binaries live in $AGENTOTEL_CACHE (~/.cache/agentotel), so fresh clones reuse them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+
+bash scripts/install-system.sh
+
+step "Python environment (.venv)"
+py_key=$(hash_of pyproject.toml scripts/setup.sh)
+if [ ! -x .venv/bin/python ] || [ "$(cat .venv/.agentotel-stamp 2>/dev/null)" != "$py_key" ]; then
+  [ -x .venv/bin/python ] || python3 -m venv .venv
+  note "installing agentotel (editable) with its dev extras"
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  .venv/bin/python -m pip install --progress-bar on -e '.[dev]'
+  printf '%s' "$py_key" > .venv/.agentotel-stamp
+else
+  note "up to date"
+fi
+
+step "OpenTelemetry Collector (ocb build)"
+bash collector/build.sh >/dev/null
+step "Jaeger and VictoriaLogs"
+bash deploy/local/build-backends.sh >/dev/null
+step "helm"
+bash deploy/tools/install-helm.sh >/dev/null
+step "Set-up complete"
