@@ -23,7 +23,7 @@ from ..semconv import resolve
 from ..version import __version__
 from . import guard
 from .conversations import ConversationTracker
-from .instruments import Instruments
+from .instruments import instruments_for
 from .records import AgentInvocation, LLMCall, Retrieval, ToolExecution, Workflow
 from .scope import conversation_attributes, current_agent
 
@@ -60,7 +60,7 @@ class Emitter:
         self.n = n = resolve(s.latest_experimental)
         self.tracer = trace.get_tracer(_NAME, __version__, tracer_provider, schema_url=n.SCHEMA_URL)
         meter = metrics.get_meter(_NAME, __version__, meter_provider, schema_url=n.SCHEMA_URL)
-        self.instruments = Instruments(meter, n)
+        self.instruments = instruments_for(meter, n, s.latest_experimental)
         self.event_logger = _logs.get_logger(_NAME, __version__, logger_provider, schema_url=n.SCHEMA_URL)
         self.cost = cost_engine or CostEngine(load_catalog(s.pricing_file, s.model_aliases))
         self.serialize = ContentSerializer(Pipeline.from_names(s.redactors, s.content_max_length, redactors))
@@ -223,9 +223,7 @@ class Emitter:
                 a[n.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS] = counts.cache_write
             if u.reasoning_output_tokens is not None:
                 a[n.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = counts.reasoning
-            ins.token_usage.record(counts.input, {**metric_attrs, n.GEN_AI_TOKEN_TYPE: n.TOKEN_TYPE_INPUT})
-            if r.operation != n.OP_EMBEDDINGS or counts.output:
-                ins.token_usage.record(counts.output, {**metric_attrs, n.GEN_AI_TOKEN_TYPE: n.TOKEN_TYPE_OUTPUT})
+            ins.record_tokens(counts.input, counts.output, metric_attrs, counts)
             cost = self.cost.price(r.provider, r.response_model or r.request_model, counts)
             if cost is None and r.response_model and r.request_model:
                 cost = self.cost.price(r.provider, r.request_model, counts)
@@ -258,7 +256,7 @@ class Emitter:
             self._llm_content(r, span, a)
         if error_type:
             metric_attrs[n.ERROR_TYPE] = error_type
-        ins.operation_duration.record(duration, metric_attrs)
+        ins.record_duration(r.operation, duration, metric_attrs)
         span.set_attributes(a)
 
     def _llm_content(self, r: LLMCall, span, a: dict[str, Any]) -> None:
@@ -280,7 +278,7 @@ class Emitter:
         attrs = self._base_metric_attributes(op, operation, error_type)
         if extra:
             attrs.update(extra)
-        self.instruments.operation_duration.record(duration, attrs)
+        self.instruments.record_duration(operation, duration, attrs)
 
     def _end_agent(self, op, duration, error_type):
         r = op.record

@@ -15,19 +15,24 @@ def _histogram(meter: Meter, spec: tuple[str, str, str], buckets):
                                   explicit_bucket_boundaries_advisory=list(buckets))
 
 
+def instruments_for(meter: Meter, names: SimpleNamespace, latest_experimental: bool) -> "Instruments":
+    return (LatestInstruments if latest_experimental else Instruments)(meter, names)
+
+
 class Instruments:
-    """All of agentotel's instruments on one meter."""
+    """All of agentotel's instruments on one meter, as the v1.41.0 conventions define them:
+    one duration histogram for every GenAI operation, one token histogram split by token type."""
 
     def __init__(self, meter: Meter, names: SimpleNamespace):
-        n = names
+        n = self.n = names
         self.operation_duration = meter.create_histogram(
-            n.METRIC_CLIENT_OPERATION_DURATION, unit="s", description="GenAI operation duration",
+            n.METRIC_CLIENT_OPERATION_DURATION, unit="s", description="GenAI operation duration.",
             explicit_bucket_boundaries_advisory=list(n.DURATION_BUCKETS))
         self.token_usage = meter.create_histogram(
-            n.METRIC_CLIENT_TOKEN_USAGE, unit="{token}", description="Number of input and output tokens used",
+            n.METRIC_CLIENT_TOKEN_USAGE, unit="{token}", description="Number of input and output tokens used.",
             explicit_bucket_boundaries_advisory=list(n.TOKEN_BUCKETS))
         self.time_to_first_chunk = meter.create_histogram(
-            n.METRIC_CLIENT_TIME_TO_FIRST_CHUNK, unit="s", description="Time to receive the first chunk of a streamed response",
+            n.METRIC_CLIENT_TIME_TO_FIRST_CHUNK, unit="s", description="Time to receive the first chunk of a streamed response.",
             explicit_bucket_boundaries_advisory=list(getattr(n, "TTFC_BUCKETS", n.DURATION_BUCKETS)))
         self.cost = meter.create_counter(A.METRIC_LLM_COST[0], unit=A.METRIC_LLM_COST[1], description=A.METRIC_LLM_COST[2])
         self.unpriced = meter.create_counter(A.METRIC_UNPRICED_CALLS[0], unit=A.METRIC_UNPRICED_CALLS[1], description=A.METRIC_UNPRICED_CALLS[2])
@@ -41,3 +46,60 @@ class Instruments:
         self.feedback = _histogram(meter, A.METRIC_FEEDBACK_SCORE, A.SCORE_BUCKETS)
         self.retrieval_searches = meter.create_counter(A.METRIC_RETRIEVAL_SEARCHES[0], unit=A.METRIC_RETRIEVAL_SEARCHES[1], description=A.METRIC_RETRIEVAL_SEARCHES[2])
         self.retrieval_similarity = _histogram(meter, A.METRIC_RETRIEVAL_SIMILARITY, A.SIMILARITY_BUCKETS)
+
+    def record_duration(self, operation: str, seconds: float, attributes: dict) -> None:
+        self.operation_duration.record(seconds, attributes)
+
+    def record_tokens(self, input_tokens: int, output_tokens: int, attributes: dict, counts=None) -> None:
+        n = self.n
+        self.token_usage.record(input_tokens, {**attributes, n.GEN_AI_TOKEN_TYPE: n.TOKEN_TYPE_INPUT})
+        if output_tokens or attributes.get(n.GEN_AI_OPERATION_NAME) != n.OP_EMBEDDINGS:
+            self.token_usage.record(output_tokens, {**attributes, n.GEN_AI_TOKEN_TYPE: n.TOKEN_TYPE_OUTPUT})
+
+
+class LatestInstruments(Instruments):
+    """The newest development conventions: durations split by kind of operation (inference,
+    invocation, tool), token usage as counters per category plus per-call histograms."""
+
+    def __init__(self, meter: Meter, names: SimpleNamespace):
+        super().__init__(meter, names)
+        n = names
+        buckets = list(n.DURATION_BUCKETS)
+        self.inference_duration = meter.create_histogram(
+            n.METRIC_CLIENT_INFERENCE_DURATION, unit="s", description="Duration of a model inference call.",
+            explicit_bucket_boundaries_advisory=buckets)
+        self.invocation_duration = meter.create_histogram(
+            n.METRIC_INVOCATION_DURATION, unit="s", description="Duration of an agent or workflow invocation.",
+            explicit_bucket_boundaries_advisory=buckets)
+        self.tool_duration = meter.create_histogram(
+            n.METRIC_EXECUTE_TOOL_DURATION, unit="s", description="Duration of a tool execution.",
+            explicit_bucket_boundaries_advisory=buckets)
+        self.usage = {
+            key: meter.create_counter(getattr(n, f"METRIC_CLIENT_INFERENCE_USAGE_{key.upper()}_TOKENS"), unit="{token}")
+            for key in ("input", "output", "cache_read_input", "cache_write_input", "reasoning_output")
+        }
+        token_buckets = list(n.METRIC_CLIENT_INFERENCE_OPERATION_TOKENS_BUCKETS)
+        self.call_input = meter.create_histogram(n.METRIC_CLIENT_INFERENCE_OPERATION_INPUT_TOKENS, unit="{token}",
+                                                 explicit_bucket_boundaries_advisory=token_buckets)
+        self.call_output = meter.create_histogram(n.METRIC_CLIENT_INFERENCE_OPERATION_OUTPUT_TOKENS, unit="{token}",
+                                                  explicit_bucket_boundaries_advisory=token_buckets)
+        self._by_operation = {
+            n.OP_INVOKE_AGENT: self.invocation_duration,
+            n.OP_INVOKE_WORKFLOW: self.invocation_duration,
+            n.OP_EXECUTE_TOOL: self.tool_duration,
+            n.OP_RETRIEVAL: self.operation_duration,
+        }
+
+    def record_duration(self, operation: str, seconds: float, attributes: dict) -> None:
+        self._by_operation.get(operation, self.inference_duration).record(seconds, attributes)
+
+    def record_tokens(self, input_tokens: int, output_tokens: int, attributes: dict, counts=None) -> None:
+        self.usage["input"].add(input_tokens, attributes)
+        self.usage["output"].add(output_tokens, attributes)
+        if counts is not None:
+            for key, value in (("cache_read_input", counts.cache_read), ("cache_write_input", counts.cache_write),
+                               ("reasoning_output", counts.reasoning)):
+                if value:
+                    self.usage[key].add(value, attributes)
+        self.call_input.record(input_tokens, attributes)
+        self.call_output.record(output_tokens, attributes)

@@ -204,3 +204,21 @@ class TestOtherRecords:
         assert telemetry.span("execute_tool refund").attributes["error.type"] == "ValueError"
         (attrs, _), = telemetry.points("gen_ai.client.operation.duration")
         assert attrs["gen_ai.tool.name"] == "refund" and attrs["error.type"] == "ValueError"
+
+
+class TestLatestExperimental:
+    def test_latest_names_and_metrics(self, make_telemetry):
+        """Under gen_ai_latest_experimental the newest development names and metrics are emitted."""
+        t = make_telemetry(Settings(latest_experimental=True))
+        run(t.emitter, LLMCall(provider="anthropic", request_model="claude-haiku-4-5"),
+            before_end=lambda r: setattr(r, "usage", Usage(100, 10, cache_creation_input_tokens=50)))
+        run(t.emitter, ToolExecution(name="lookup"))
+        a = t.span("chat claude-haiku-4-5").attributes
+        assert a["gen_ai.usage.cache_write.input_tokens"] == 50
+        assert "gen_ai.usage.cache_creation.input_tokens" not in a
+        (_, inference), = t.points("gen_ai.client.inference.duration")
+        assert inference.count == 1
+        assert t.points("gen_ai.execute_tool.duration")
+        (_, input_tokens), = t.points("gen_ai.client.inference.usage.input_tokens")
+        assert input_tokens.value == 150
+        assert t.points("gen_ai.client.token.usage") == []
