@@ -207,8 +207,6 @@ class Emitter:
             metric_attrs[n.GEN_AI_REQUEST_MODEL] = r.request_model
         if r.response_model:
             metric_attrs[n.GEN_AI_RESPONSE_MODEL] = r.response_model
-        if r.server_address:
-            metric_attrs[n.SERVER_ADDRESS] = r.server_address
 
         u = r.usage
         reported = u.input_tokens is not None or u.output_tokens is not None
@@ -227,7 +225,7 @@ class Emitter:
             cost = self.cost.price(r.provider, r.response_model or r.request_model, counts)
             if cost is None and r.response_model and r.request_model:
                 cost = self.cost.price(r.provider, r.request_model, counts)
-            cost_attrs = {k: v for k, v in metric_attrs.items() if k != n.SERVER_ADDRESS and k != n.GEN_AI_RESPONSE_MODEL}
+            cost_attrs = {k: v for k, v in metric_attrs.items() if k != n.GEN_AI_RESPONSE_MODEL}
             if cost is not None:
                 a[A.COST_TOTAL] = cost.total
                 a[A.COST_CURRENCY] = cost.currency

@@ -1,0 +1,128 @@
+"""Cost of agentotel's records against a stock OpenTelemetry span, measured in one run.
+
+Baseline: a stock SDK span with 10 attributes plus two histogram records (what a hand-written
+instrumentation of one LLM call costs). Each agentotel operation is measured the same way, with
+the same SDK providers (batch-less: spans go to a no-op exporter through SimpleSpanProcessor's
+cheaper cousin, a processor that drops them), so the ratio shows what agentotel adds.
+
+Run: .venv/bin/python benchmarks/core_overhead.py [--iterations N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
+
+import agentotel
+from agentotel.config import Settings, reset_settings
+from agentotel.core.emitter import Emitter
+from agentotel.core.records import AgentInvocation, Document, LLMCall, Retrieval, ToolExecution, Usage, Workflow
+from agentotel.core.runtime import set_emitter
+from agentotel.processors import span_processors
+
+
+class Drop(SpanProcessor):
+    def on_end(self, span):
+        pass
+
+
+def providers(with_agentotel_processors: bool):
+    tp = TracerProvider()
+    if with_agentotel_processors:
+        for p in span_processors():
+            tp.add_span_processor(p)
+    tp.add_span_processor(Drop())
+    mp = MeterProvider(metric_readers=[InMemoryMetricReader()])
+    return tp, mp
+
+
+def measure(fn, iterations: int, repeats: int = 7) -> float:
+    """Median over repeats of the mean time per call, in microseconds."""
+    for _ in range(min(iterations, 2000)):
+        fn()
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(iterations):
+            fn()
+        samples.append((time.perf_counter() - start) / iterations * 1e6)
+    return statistics.median(samples)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--iterations", type=int, default=20000)
+    args = parser.parse_args()
+
+    tp, mp = providers(False)
+    tracer = tp.get_tracer("baseline")
+    meter = mp.get_meter("baseline")
+    h1 = meter.create_histogram("baseline.duration", unit="s")
+    h2 = meter.create_histogram("baseline.tokens", unit="{token}")
+    attrs = {f"attr.{i}": f"value-{i}" for i in range(10)}
+    metric_attrs = {"gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o"}
+
+    def baseline():
+        span = tracer.start_span("chat gpt-4o", attributes=attrs)
+        h1.record(0.5, metric_attrs)
+        h2.record(100, metric_attrs)
+        span.end()
+
+    def baseline_same_metrics():
+        span = tracer.start_span("chat gpt-4o", attributes=attrs)
+        h1.record(0.5, metric_attrs)
+        h2.record(100, metric_attrs)
+        h2.record(100, metric_attrs)
+        h1.record(0.5, metric_attrs)
+        span.end()
+
+    tp2, mp2 = providers(True)
+    reset_settings(Settings())
+    emitter = Emitter(tp2, mp2, settings=Settings())
+    set_emitter(emitter)
+
+    def llm_record():
+        op = emitter.start(LLMCall(provider="openai", request_model="gpt-4o", temperature=0.2, max_tokens=256,
+                                   server_address="api.openai.com"))
+        r = op.record
+        r.response_id, r.response_model, r.finish_reasons = "chatcmpl-1", "gpt-4o-2024-08-06", ["stop"]
+        r.usage = Usage(1200, 300, cache_read_input_tokens=200)
+        emitter.end(op)
+
+    def record_of(make):
+        def run():
+            emitter.end(emitter.start(make()))
+        return run
+
+    def decorated_tool():
+        return tool_fn("A1")
+
+    @agentotel.tool("lookup_order")
+    def tool_fn(order_id):
+        return order_id
+
+    cases = [
+        ("stock SDK span, 10 attributes + 2 histogram records (baseline)", baseline),
+        ("stock SDK span, 10 attributes + 4 metric records", baseline_same_metrics),
+        ("LLM call record: span, usage, cost, 3 histograms + cost counter", llm_record),
+        ("agent invocation record", record_of(lambda: AgentInvocation(name="support"))),
+        ("workflow record", record_of(lambda: Workflow(name="triage"))),
+        ("tool execution record", record_of(lambda: ToolExecution(name="lookup_order", call_id="c1"))),
+        ("retrieval record (3 documents)", record_of(lambda: Retrieval(
+            data_source="kb", documents=[Document("d1", 0.9), Document("d2", 0.5), Document("d3", 0.2)]))),
+        ("@agentotel.tool decorated function", decorated_tool),
+    ]
+    results = [(name, measure(fn, args.iterations)) for name, fn in cases]
+    base = results[0][1]
+    print(f"{'operation':<66} {'µs/op':>8} {'× baseline':>11}")
+    for name, micros in results:
+        print(f"{name:<66} {micros:>8.1f} {micros / base:>10.2f}×")
+
+
+if __name__ == "__main__":
+    main()
