@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The main job: set up everything (cached), start the local stack (collector, Prometheus, Jaeger,
+# VictoriaLogs on loopback), run the demo support agent with traffic through it, and print what to
+# look at. Extra arguments go to `agentotel demo` (e.g. --conversations 50).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+source scripts/lib.sh
+step "Starting the local stack"
+.venv/bin/agentotel stack up
+step "Running the demo agent and its traffic"
+.venv/bin/agentotel demo "$@"
