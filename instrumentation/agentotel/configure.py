@@ -65,6 +65,10 @@ def configure(*, service_name: str | None = None, resource_attributes: dict | No
         reset_settings(settings)
     s = current_settings()
     engine = CostEngine(load_catalog(s.pricing_file, s.model_aliases))  # fails here, at start-up
+    if s.budget_file:
+        from .cost.budgets import load_budgets
+
+        load_budgets(s.budget_file)  # likewise
 
     attrs = dict(resource_attributes or {})
     if service_name:

@@ -61,6 +61,10 @@ class Emitter:
         self.tracer = trace.get_tracer(_NAME, __version__, tracer_provider, schema_url=n.SCHEMA_URL)
         meter = metrics.get_meter(_NAME, __version__, meter_provider, schema_url=n.SCHEMA_URL)
         self.instruments = instruments_for(meter, n, s.latest_experimental)
+        if s.budget_file:
+            from ..cost.budgets import load_budgets, register_budget_gauges
+
+            register_budget_gauges(meter, load_budgets(s.budget_file))
         self.event_logger = _logs.get_logger(_NAME, __version__, logger_provider, schema_url=n.SCHEMA_URL)
         self.cost = cost_engine or CostEngine(load_catalog(s.pricing_file, s.model_aliases))
         self.serialize = ContentSerializer(Pipeline.from_names(s.redactors, s.content_max_length, redactors))
