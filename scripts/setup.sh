@@ -30,4 +30,6 @@ step "Jaeger and VictoriaLogs"
 bash deploy/local/build-backends.sh >/dev/null
 step "helm"
 bash deploy/tools/install-helm.sh >/dev/null
+step "Kubernetes CRD schemas (Go module proxy)"
+bash deploy/tools/fetch-crds.sh >/dev/null
 step "Set-up complete"
