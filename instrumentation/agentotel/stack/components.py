@@ -133,6 +133,8 @@ def component_specs(layout: Layout, ports: Ports) -> dict[str, ComponentSpec]:
                 f"--web.listen-address={hostport(ports.prometheus_http)}",
                 # POST /-/reload picks up edited rule files without a restart.
                 "--web.enable-lifecycle",
+                # Keep the exemplars the collector exposes, so latency panels link to traces.
+                "--enable-feature=exemplar-storage",
             ],
             env={},
             health_url=url(ports.prometheus_http, "/-/ready"),
