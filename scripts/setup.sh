@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up everything the project needs on this machine. Idempotent and cached: a second run
 # only checks stamps. Steps:
-#   1. Debian packages: Prometheus and Alertmanager (promtool, amtool).
+#   1. Debian packages: Prometheus and Alertmanager (promtool, amtool), by dashboards/install-tools.sh.
 #   2. The Python environment in .venv with agentotel installed editable and its dev extras.
 #   3. Our OpenTelemetry Collector distribution (ocb), Jaeger and VictoriaLogs (Go module proxy).
 #   4. helm (Go module proxy), for the deploy tests.
@@ -10,7 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
-bash scripts/install-system.sh
+step "Debian packages (prometheus, prometheus-alertmanager)"
+bash dashboards/install-tools.sh
 
 step "Python environment (.venv)"
 py_key=$(hash_of pyproject.toml scripts/setup.sh)
