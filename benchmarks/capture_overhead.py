@@ -1,0 +1,175 @@
+"""Per-call overhead of LLM capture on a real `openai` chat call, measured in one run.
+
+The same `client.chat.completions.create` call goes to the fake provider (in this process, over a
+kept-alive loopback connection) under each configuration:
+
+- ``none``: nothing instrumented (the baseline);
+- ``agentotel``: agentotel's zero-code capture (``LLMInstrumentor``);
+- ``openai-v2``: the OpenTelemetry ``opentelemetry-instrumentation-openai-v2`` instrumentation;
+- ``both``: both on, agentotel adopting the openai-v2 span (one span, cost added to it);
+- ``capture-only``: agentotel's capture with an emitter that emits nothing: routing, JSON parsing
+  and translation alone, to tell capture's share of the overhead from the emit core's.
+
+Configurations are interleaved in blocks, in a shuffled order each round, so drift (CPU frequency,
+other processes) hits all of them alike; the first calls after each switch (cold caches, the new
+instrumentation's first look-ups) are not counted, and the median of many calls resists outliers.
+All use the same SDK providers: spans go to a processor that drops them and metrics to an in-memory
+reader, so export cost is left out. Overhead is a configuration's median (and p90) latency minus the
+baseline's.
+
+Run: .venv/bin/python benchmarks/capture_overhead.py [--rounds 40] [--calls 100] [--server-process]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import openai
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
+from opentelemetry.trace import INVALID_SPAN
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from demo.fake_provider import start_fake_provider  # noqa: E402
+
+from agentotel.capture import LLMInstrumentor  # noqa: E402
+from agentotel.core.emitter import Operation  # noqa: E402
+
+try:
+    from opentelemetry.instrumentation.openai_v2 import OpenAIInstrumentor
+except ImportError:  # not installed: the comparison is left out
+    OpenAIInstrumentor = None
+
+
+class Drop(SpanProcessor):
+    def on_end(self, span):
+        pass
+
+
+class SilentEmitter:
+    """Takes records and emits nothing (the ``capture-only`` configuration)."""
+
+    class settings:  # noqa: N801 - stands for agentotel.config.Settings
+        capture_any_content = False
+
+    def start(self, record, context=None):
+        return Operation(record, INVALID_SPAN, None, {})
+
+    def end(self, op, error=None):
+        pass
+
+
+class _Child:
+    """The fake provider as a child process (``base_url``, ``stop()``), so its work does not share
+    this interpreter's GIL with the measured calls."""
+
+    def __init__(self):
+        self._process = subprocess.Popen([sys.executable, "-m", "demo.fake_provider", "--port", "0"],
+                                         cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        line = self._process.stdout.readline()  # "fake provider listening on http://host:port"
+        if "http://" not in line:
+            self._process.kill()
+            raise RuntimeError(f"the fake provider did not start: {line!r}")
+        self.base_url = line.strip().rsplit(" ", 1)[-1]
+
+    def stop(self) -> None:
+        self._process.terminate()
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+
+
+def start_in_child() -> _Child:
+    return _Child()
+
+
+def percentile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(int(q * len(ordered)), len(ordered) - 1)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument("--calls", type=int, default=100, help="calls per configuration per round")
+    parser.add_argument("--settle", type=int, default=10,
+                        help="calls after each switch of configuration that are not counted")
+    parser.add_argument("--server-process", action="store_true",
+                        help="run the fake provider in a child process instead of a thread of this one")
+    args = parser.parse_args()
+
+    tp = TracerProvider()
+    tp.add_span_processor(Drop())
+    mp = MeterProvider(metric_readers=[InMemoryMetricReader()])
+    providers = {"tracer_provider": tp, "meter_provider": mp}
+    fake = start_in_child() if args.server_process else start_fake_provider()
+    client = openai.OpenAI(base_url=f"{fake.base_url}/v1", api_key="sk-bench", max_retries=0)
+    capture = LLMInstrumentor()
+    otel = OpenAIInstrumentor() if OpenAIInstrumentor is not None else None
+
+    def enable(name: str) -> None:
+        if name in ("agentotel", "both", "capture-only"):
+            capture.instrument(**providers, base_urls={fake.base_url: "openai"})
+        if name == "capture-only":
+            capture.interceptor.emitter = SilentEmitter()
+        if name in ("openai-v2", "both"):
+            otel.instrument(**providers)
+
+    def disable(name: str) -> None:
+        if name in ("agentotel", "both", "capture-only"):
+            capture.uninstrument()
+        if name in ("openai-v2", "both"):
+            otel.uninstrument()
+
+    messages = [{"role": "user", "content": "Where is my order A-1001?"}]
+
+    def call() -> None:
+        client.chat.completions.create(model="gpt-4o-mini", messages=messages, temperature=0.2)
+
+    configs = ["none", "agentotel"] + (["openai-v2", "both"] if otel is not None else []) + ["capture-only"]
+    samples: dict[str, list[float]] = {name: [] for name in configs}
+    try:
+        for name in configs:  # warm up every code path once
+            enable(name)
+            for _ in range(50):
+                call()
+            disable(name)
+        order = random.Random(7)
+        for _ in range(args.rounds):
+            for name in order.sample(configs, len(configs)):
+                enable(name)
+                for index in range(args.settle + args.calls):
+                    start = time.perf_counter()
+                    call()
+                    if index >= args.settle:
+                        samples[name].append((time.perf_counter() - start) * 1e6)
+                disable(name)
+    finally:
+        fake.stop()
+        tp.shutdown()
+        mp.shutdown()
+
+    base_median = statistics.median(samples["none"])
+    base_p90 = percentile(samples["none"], 0.9)
+    print(f"{args.rounds} rounds x {args.calls} calls per configuration, interleaved")
+    print(f"{'configuration':<12} {'median µs':>10} {'p90 µs':>10} {'overhead median µs':>19} {'overhead p90 µs':>16}")
+    for name in configs:
+        median = statistics.median(samples[name])
+        p90 = percentile(samples[name], 0.9)
+        print(f"{name:<12} {median:>10.0f} {p90:>10.0f} {median - base_median:>19.0f} {p90 - base_p90:>16.0f}")
+    if otel is None:
+        print("opentelemetry-instrumentation-openai-v2 is not installed: no comparison")
+
+
+if __name__ == "__main__":
+    main()

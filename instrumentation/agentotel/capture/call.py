@@ -1,0 +1,167 @@
+"""One captured LLM request, from the request to the end of its response body.
+
+The same object serves sync, async and streamed calls: the interceptor opens it before the request
+is sent and hands it the response; a body already read is parsed at once, an unread body is tapped
+and parsed as the application reads it. ``finish`` ends the call exactly once, whichever comes
+first: the provider's terminal event, the end of the body, ``close()``, an exception, or the
+response being garbage-collected. Nothing here raises into the application: malformed JSON is
+skipped and anything unexpected is reported through ``guard``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import weakref
+from typing import Any
+
+from opentelemetry import context as otel_context
+from opentelemetry import trace
+
+from ..core import guard
+from ..core.emitter import Emitter, Operation
+from .routes import Route
+from .sse import SSEParser
+
+#: Largest unread non-SSE body kept for parsing; a bigger one still ends its call, unparsed.
+MAX_BODY_BYTES = 8 * 1024 * 1024
+_COMPONENT = "capture"
+
+
+def parse_json(data: bytes | str | None) -> Any:
+    """The JSON value of a body, or None when it is empty or not JSON."""
+    if not data:
+        return None
+    try:
+        return json.loads(data)
+    except ValueError:  # includes UnicodeDecodeError
+        return None
+
+
+class Call:
+    __slots__ = ("emitter", "op", "route", "translator", "content", "own_span", "ended",
+                 "_state", "_sse", "_decoder", "_body", "_body_size", "_finalizer")
+
+    def __init__(self, emitter: Emitter, op: Operation, route: Route, translator, content: bool, own_span: bool):
+        self.emitter = emitter
+        self.op = op
+        self.route = route
+        self.translator = translator
+        self.content = content
+        self.own_span = own_span
+        self.ended = False
+        self._state = None
+        self._sse: SSEParser | None = None
+        self._decoder = None
+        self._body: list[bytes] | None = None
+        self._body_size = 0
+        self._finalizer = None
+
+    @property
+    def record(self):
+        return self.op.record
+
+    # ------------------------------------------------------------------ around the send
+    def attach(self):
+        """Make our span current while the request is sent, so HTTP client spans nest under it."""
+        if not self.own_span:
+            return None
+        return otel_context.attach(trace.set_span_in_context(self.op.span))
+
+    @staticmethod
+    def detach(token) -> None:
+        if token is not None:
+            otel_context.detach(token)
+
+    def on_response(self, response, kit) -> None:
+        """Take the response: parse a read body now, or tap an unread one. Never raises."""
+        try:
+            record = self.record
+            status = response.status_code
+            if status >= 400:
+                record.error_type = str(status)
+            try:
+                body = response.content
+            except Exception:  # noqa: BLE001 - ResponseNotRead: a streamed body, tapped below
+                body = None
+            else:
+                if status < 400:
+                    self.translator.response(record, parse_json(body), self.route, self.content)
+                self.finish(None)
+                return
+            headers = response.headers
+            if status < 400:
+                ok, self._decoder = kit.decoder(headers.get("content-encoding"))
+                if ok and "text/event-stream" in (headers.get("content-type") or ""):
+                    self._state = self.translator.StreamState(record, self.route, self.content)
+                    self._sse = SSEParser(self._event)
+                elif ok:
+                    self._body = []
+            tap = kit.tap(response.stream, self)
+            if tap is None:
+                self.finish(None)
+                return
+            response.stream = tap
+            self._finalizer = weakref.finalize(response, self.finish, None)
+            self._finalizer.atexit = False
+        except Exception as exc:  # noqa: BLE001
+            guard.report(_COMPONENT, exc)
+            self.finish(None)
+
+    # ------------------------------------------------------------------ the body, chunk by chunk
+    def feed(self, chunk: bytes) -> None:
+        """A raw chunk of the body on its way to the application. Never raises."""
+        if self.ended:
+            return
+        record = self.record
+        if record.first_chunk_at is None and chunk:
+            record.first_chunk_at = time.perf_counter()
+        try:
+            data = self._decoder.decode(chunk) if self._decoder is not None else chunk
+            self._consume(data)
+        except Exception as exc:  # noqa: BLE001
+            guard.report(_COMPONENT, exc)
+            self._sse = self._body = self._state = None
+        if self._state is not None and self._state.done:
+            self.finish(None)
+
+    def _consume(self, data: bytes) -> None:
+        if self._sse is not None:
+            self._sse.feed(data)
+        elif self._body is not None:
+            self._body_size += len(data)
+            if self._body_size > MAX_BODY_BYTES:
+                self._body = None
+            else:
+                self._body.append(data)
+
+    def _event(self, name: str, data: str) -> None:
+        self.record.chunk_count += 1
+        try:
+            self._state.event(name, data)
+        except ValueError:
+            pass  # a malformed event: skip it, keep the stream's other events
+        except Exception as exc:  # noqa: BLE001
+            guard.report(_COMPONENT, exc)
+
+    # ------------------------------------------------------------------ the end
+    def finish(self, error: BaseException | None) -> None:
+        """End the call (once): write what the body said into the record and end the operation."""
+        if self.ended:
+            return
+        self.ended = True
+        try:
+            if self._finalizer is not None:
+                self._finalizer.detach()
+                self._finalizer = None
+            if self._decoder is not None and (self._sse is not None or self._body is not None):
+                self._consume(self._decoder.flush())
+            if self._state is not None:
+                self._state.finish()
+            elif self._body is not None:
+                self.translator.response(self.record, parse_json(b"".join(self._body)), self.route, self.content)
+        except Exception as exc:  # noqa: BLE001
+            guard.report(_COMPONENT, exc)
+        finally:
+            self._sse = self._body = self._state = self._decoder = None
+            self.emitter.end(self.op, error=error)

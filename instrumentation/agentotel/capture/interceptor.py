@@ -1,0 +1,108 @@
+"""The wrappers around ``Client.send`` / ``AsyncClient.send``: route, open the call, send, hand over.
+
+Wrapping the client's ``send`` (rather than the transport) keeps the LLM span outside whatever the
+transport does, so the HTTP client spans of the OpenTelemetry httpx instrumentation (which wraps the
+transport) are always children of the LLM span, and each retry the SDK makes (a new ``send``) is a
+span of its own. A request that is not an LLM call costs one memoised route look-up.
+"""
+
+from __future__ import annotations
+
+from opentelemetry import trace
+from opentelemetry.instrumentation.utils import is_instrumentation_enabled
+
+from ..core import guard
+from ..core.emitter import Emitter
+from ..core.records import LLMCall
+from ..core.runtime import get_emitter
+from .call import Call, parse_json
+from .dedup import adopt, cost_only, owner_of
+from .providers import TRANSLATORS
+from .routes import Router
+from .streams import Kit
+
+_COMPONENT = "capture"
+
+
+def _request_of(args, kwargs):
+    return args[0] if args else kwargs.get("request")
+
+
+class Interceptor:
+    """Turns LLM requests into calls. ``emitter`` None: the process-wide one at each call."""
+
+    def __init__(self, router: Router, emitter: Emitter | None = None):
+        self.router = router
+        self.emitter = emitter
+
+    def begin(self, request) -> Call | None:
+        """The call for an LLM request, or None to let it through untouched. Never raises."""
+        try:
+            route = self.router.route(request.method, request.url)
+            if route is None or not is_instrumentation_enabled():
+                return None
+            emitter = self.emitter or get_emitter()
+            owner = owner_of(trace.get_current_span())
+            if owner is not None and owner.span is None:
+                return None  # an agentotel llm_call() scope records this call
+            content = emitter.settings.capture_any_content
+            url = request.url
+            record = LLMCall(operation=route.operation, provider=route.provider, request_model=route.model,
+                             server_address=url.host, server_port=url.port or (443 if url.scheme == "https" else 80))
+            translator = TRANSLATORS[route.wire]
+            try:
+                body = parse_json(request.content)
+            except Exception:  # noqa: BLE001 - RequestNotRead: a streamed request body
+                body = None
+            try:
+                translator.request(record, body, route, content)
+            except Exception as exc:  # noqa: BLE001
+                guard.report(_COMPONENT, exc)
+            if owner is not None:
+                if owner.records_metrics:
+                    emitter = cost_only(emitter)
+                return Call(emitter, adopt(owner, record), route, translator, content, own_span=False)
+            return Call(emitter, emitter.start(record), route, translator, content, own_span=True)
+        except Exception as exc:  # noqa: BLE001
+            guard.report(_COMPONENT, exc)
+            return None
+
+    def sync_send(self, kit: Kit):
+        """A wrapt wrapper for ``Client.send`` of ``kit``'s module."""
+
+        def wrapper(wrapped, instance, args, kwargs):
+            call = self.begin(_request_of(args, kwargs))
+            if call is None:
+                return wrapped(*args, **kwargs)
+            token = call.attach()
+            try:
+                response = wrapped(*args, **kwargs)
+            except BaseException as exc:
+                call.finish(exc)
+                raise
+            finally:
+                call.detach(token)
+            call.on_response(response, kit)
+            return response
+
+        return wrapper
+
+    def async_send(self, kit: Kit):
+        """A wrapt wrapper for ``AsyncClient.send`` of ``kit``'s module."""
+
+        async def wrapper(wrapped, instance, args, kwargs):
+            call = self.begin(_request_of(args, kwargs))
+            if call is None:
+                return await wrapped(*args, **kwargs)
+            token = call.attach()
+            try:
+                response = await wrapped(*args, **kwargs)
+            except BaseException as exc:
+                call.finish(exc)
+                raise
+            finally:
+                call.detach(token)
+            call.on_response(response, kit)
+            return response
+
+        return wrapper

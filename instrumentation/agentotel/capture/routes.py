@@ -1,0 +1,151 @@
+"""Which HTTP requests are LLM calls: provider and wire format by host and path.
+
+A request is captured when it is a ``POST`` to a known provider host (the table below) or under a
+base URL configured in ``AGENTOTEL_LLM_BASE_URLS`` (or passed to the instrumentor), and its path is
+an endpoint of that wire format. Three wire formats are understood: ``openai`` (also every
+OpenAI-compatible server), ``anthropic`` and ``gemini``. Everything else passes through untouched
+after one dictionary look-up.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from ..semconv import genai as G
+
+WIRE_OPENAI = "openai"
+WIRE_ANTHROPIC = "anthropic"
+WIRE_GEMINI = "gemini"
+
+# Known provider hosts: host -> (gen_ai.provider.name, wire format).
+KNOWN_HOSTS: dict[str, tuple[str, str]] = {
+    "api.openai.com": (G.PROVIDER_OPENAI, WIRE_OPENAI),
+    "api.anthropic.com": (G.PROVIDER_ANTHROPIC, WIRE_ANTHROPIC),
+    "generativelanguage.googleapis.com": (G.PROVIDER_GCP_GEMINI, WIRE_GEMINI),
+    "aiplatform.googleapis.com": (G.PROVIDER_GCP_VERTEX_AI, WIRE_GEMINI),
+    "api.groq.com": (G.PROVIDER_GROQ, WIRE_OPENAI),
+    "api.deepseek.com": (G.PROVIDER_DEEPSEEK, WIRE_OPENAI),
+    "api.mistral.ai": (G.PROVIDER_MISTRAL, WIRE_OPENAI),
+    "api.x.ai": (G.PROVIDER_X_AI, WIRE_OPENAI),
+    "api.perplexity.ai": (G.PROVIDER_PERPLEXITY, WIRE_OPENAI),
+    "openrouter.ai": ("openrouter", WIRE_OPENAI),
+}
+# Host suffixes: Azure OpenAI resources and regional Vertex AI endpoints.
+KNOWN_HOST_SUFFIXES: tuple[tuple[str, str, str], ...] = (
+    (".openai.azure.com", G.PROVIDER_AZURE_OPENAI, WIRE_OPENAI),
+    (".cognitiveservices.azure.com", G.PROVIDER_AZURE_OPENAI, WIRE_OPENAI),
+    ("-aiplatform.googleapis.com", G.PROVIDER_GCP_VERTEX_AI, WIRE_GEMINI),
+)
+# Ollama's OpenAI-compatible API on its default port, on any host.
+OLLAMA_PORT = 11434
+
+# Configured providers whose wire format is not OpenAI's.
+_WIRE_OF_PROVIDER = {
+    G.PROVIDER_ANTHROPIC: WIRE_ANTHROPIC,
+    G.PROVIDER_GCP_GEMINI: WIRE_GEMINI,
+    G.PROVIDER_GCP_VERTEX_AI: WIRE_GEMINI,
+    "gcp.gen_ai": WIRE_GEMINI,
+}
+
+_AZURE_DEPLOYMENT = re.compile(r"/openai/deployments/([^/]+)/")
+_GEMINI_METHOD = re.compile(r"/models/([^/:]+):(generateContent|streamGenerateContent)$")
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """What a matched request is: the provider, its wire format and the endpoint."""
+
+    provider: str
+    wire: str
+    operation: str
+    endpoint: str  # chat, responses, embeddings, completions, messages, generate
+    model: str | None = None  # when the path names it (Azure deployment, Gemini model)
+    stream: bool = False  # when the path says so (Gemini streamGenerateContent)
+
+
+def _openai(provider: str, path: str) -> Route | None:
+    if path.endswith("/chat/completions"):
+        operation, endpoint = G.OP_CHAT, "chat"
+    elif path.endswith("/responses"):
+        operation, endpoint = G.OP_CHAT, "responses"
+    elif path.endswith("/embeddings"):
+        operation, endpoint = G.OP_EMBEDDINGS, "embeddings"
+    elif path.endswith("/completions"):
+        operation, endpoint = G.OP_TEXT_COMPLETION, "completions"
+    else:
+        return None
+    deployment = _AZURE_DEPLOYMENT.search(path)
+    return Route(provider, WIRE_OPENAI, operation, endpoint, deployment.group(1) if deployment else None)
+
+
+def _anthropic(provider: str, path: str) -> Route | None:
+    if path.endswith("/messages"):
+        return Route(provider, WIRE_ANTHROPIC, G.OP_CHAT, "messages")
+    return None
+
+
+def _gemini(provider: str, path: str) -> Route | None:
+    found = _GEMINI_METHOD.search(path)
+    if found is None:
+        return None
+    return Route(provider, WIRE_GEMINI, G.OP_GENERATE_CONTENT, "generate", found.group(1),
+                 stream=found.group(2) == "streamGenerateContent")
+
+
+_PATH_MATCHERS = {WIRE_OPENAI: _openai, WIRE_ANTHROPIC: _anthropic, WIRE_GEMINI: _gemini}
+
+
+def wire_of(provider: str) -> str:
+    """The wire format a configured provider speaks: OpenAI's unless it is Anthropic or Gemini."""
+    return _WIRE_OF_PROVIDER.get(provider, WIRE_OPENAI)
+
+
+def _default_port(scheme: str) -> int:
+    return 443 if scheme == "https" else 80
+
+
+class Router:
+    """Matches requests to routes. Built once per instrumentation; ``match`` is memoised."""
+
+    def __init__(self, base_urls: dict[str, str] | None = None):
+        # (host, port) -> [(path prefix, provider, wire)], longest prefix first.
+        self._bases: dict[tuple[str, int], list[tuple[str, str, str]]] = {}
+        for url, provider in (base_urls or {}).items():
+            parts = urlsplit(url.strip())
+            if not parts.hostname:
+                continue
+            key = (parts.hostname.lower(), parts.port or _default_port(parts.scheme))
+            prefix = parts.path.rstrip("/")
+            self._bases.setdefault(key, []).append((prefix, provider, wire_of(provider)))
+        for entries in self._bases.values():
+            entries.sort(key=lambda entry: len(entry[0]), reverse=True)
+        self.match = lru_cache(maxsize=2048)(self._match)
+
+    def _match(self, host: str, port: int, path: str) -> Route | None:
+        bases = self._bases.get((host, port))
+        if bases:
+            for prefix, provider, wire in bases:
+                if path == prefix or path.startswith(prefix + "/"):
+                    return _PATH_MATCHERS[wire](provider, path[len(prefix):])
+        known = KNOWN_HOSTS.get(host)
+        if known is None:
+            for suffix, provider, wire in KNOWN_HOST_SUFFIXES:
+                if host.endswith(suffix):
+                    known = (provider, wire)
+                    break
+            else:
+                if port == OLLAMA_PORT and "/v1/" in path:
+                    known = ("ollama", WIRE_OPENAI)
+                else:
+                    return None
+        provider, wire = known
+        return _PATH_MATCHERS[wire](provider, path)
+
+    def route(self, method: str, url) -> Route | None:
+        """The route of an httpx request (method, ``httpx.URL``), or None when it is not an LLM call."""
+        if method != "POST":
+            return None
+        return self.match(url.host, url.port or _default_port(url.scheme), url.path)

@@ -1,0 +1,122 @@
+"""Response-body taps: the bytes of a streamed response pass through to the application unchanged,
+and a copy of each chunk is fed to the call's parser on the way.
+
+httpx and httpx2 only iterate byte streams of their own base classes, so a tap class is made per
+module (``Kit``). A tap ends its call when the stream is exhausted, closed (``close()``, an early
+``break`` that closes the response), fails, or is dropped (the generator's ``GeneratorExit``); the
+call's weak-reference finaliser on the response covers a body that is never iterated at all.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any
+
+
+class _SyncTap:
+    def __init__(self, inner: Any, call: Any):
+        self._inner = inner
+        self._call = call
+
+    def __iter__(self):
+        call = self._call
+        try:
+            for chunk in self._inner:
+                call.feed(chunk)
+                yield chunk
+        except GeneratorExit:
+            call.finish(None)
+            raise
+        except BaseException as exc:
+            call.finish(exc)
+            raise
+        call.finish(None)
+
+    def close(self) -> None:
+        try:
+            self._inner.close()
+        finally:
+            self._call.finish(None)
+
+
+class _AsyncTap:
+    def __init__(self, inner: Any, call: Any):
+        self._inner = inner
+        self._call = call
+
+    async def __aiter__(self):
+        call = self._call
+        try:
+            async for chunk in self._inner:
+                call.feed(chunk)
+                yield chunk
+        except GeneratorExit:
+            call.finish(None)
+            raise
+        except BaseException as exc:
+            call.finish(exc)
+            raise
+        call.finish(None)
+
+    async def aclose(self) -> None:
+        try:
+            await self._inner.aclose()
+        finally:
+            self._call.finish(None)
+
+
+def _joined(output) -> bytes:
+    """httpx's decoders return bytes, httpx2's an iterator of bytes."""
+    return output if isinstance(output, bytes) else b"".join(output)
+
+
+class _Chain:
+    """The module's own content decoders, undone in reverse order of application."""
+
+    def __init__(self, decoders: list):
+        self._decoders = decoders
+
+    def decode(self, data: bytes) -> bytes:
+        for decoder in self._decoders:
+            data = _joined(decoder.decode(data))
+        return data
+
+    def flush(self) -> bytes:
+        data = b""
+        for decoder in self._decoders:
+            data = _joined(decoder.decode(data)) + _joined(decoder.flush())
+        return data
+
+
+class Kit:
+    """Tap classes and content decoders for one httpx-compatible module."""
+
+    def __init__(self, module: ModuleType):
+        self.module = module
+        self.sync_stream = module.SyncByteStream
+        self.async_stream = module.AsyncByteStream
+        self.sync_tap = type("SyncTap", (_SyncTap, module.SyncByteStream), {"__module__": __name__})
+        self.async_tap = type("AsyncTap", (_AsyncTap, module.AsyncByteStream), {"__module__": __name__})
+        decoders = getattr(module, "_decoders", None)
+        self._decoders: dict[str, type] = dict(getattr(decoders, "SUPPORTED_DECODERS", {}) or {})
+
+    def tap(self, stream: Any, call: Any):
+        """A tap around a response's byte stream, or None when the stream is of an unknown kind."""
+        if isinstance(stream, self.sync_stream):
+            return self.sync_tap(stream, call)
+        if isinstance(stream, self.async_stream):
+            return self.async_tap(stream, call)
+        return None
+
+    def decoder(self, content_encoding: str | None):
+        """(ok, decoder): a decoder for the body's content coding (None for identity); ok is False
+        when the coding is one this module cannot undo, so the body cannot be parsed."""
+        if not content_encoding:
+            return True, None
+        codings = [c.strip().lower() for c in content_encoding.split(",") if c.strip()]
+        codings = [c for c in codings if c != "identity"]
+        if not codings:
+            return True, None
+        if any(c not in self._decoders for c in codings):
+            return False, None
+        return True, _Chain([self._decoders[c]() for c in reversed(codings)])

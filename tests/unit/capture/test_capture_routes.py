@@ -1,0 +1,85 @@
+"""Routing: which requests are LLM calls, of which provider and wire format."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from agentotel.capture.routes import Router
+
+
+def route(url: str, method: str = "POST", router: Router | None = None):
+    return (router or Router()).route(method, httpx.URL(url))
+
+
+class TestKnownHosts:
+    @pytest.mark.parametrize("url, provider, operation, endpoint", [
+        ("https://api.openai.com/v1/chat/completions", "openai", "chat", "chat"),
+        ("https://api.openai.com/v1/responses", "openai", "chat", "responses"),
+        ("https://api.openai.com/v1/embeddings", "openai", "embeddings", "embeddings"),
+        ("https://api.openai.com/v1/completions", "openai", "text_completion", "completions"),
+        ("https://api.anthropic.com/v1/messages", "anthropic", "chat", "messages"),
+        ("https://api.groq.com/openai/v1/chat/completions", "groq", "chat", "chat"),
+        ("https://api.deepseek.com/chat/completions", "deepseek", "chat", "chat"),
+        ("https://api.mistral.ai/v1/chat/completions", "mistral_ai", "chat", "chat"),
+        ("https://api.x.ai/v1/chat/completions", "x_ai", "chat", "chat"),
+        ("https://openrouter.ai/api/v1/chat/completions", "openrouter", "chat", "chat"),
+        ("http://localhost:11434/v1/chat/completions", "ollama", "chat", "chat"),
+    ])
+    def test_provider_and_operation(self, url, provider, operation, endpoint):
+        """Each known provider host and endpoint path maps to its provider name and operation."""
+        found = route(url)
+        assert (found.provider, found.operation, found.endpoint) == (provider, operation, endpoint)
+
+    def test_azure_deployment_is_the_model(self):
+        """Azure OpenAI is recognised by host; the deployment in the path is the requested model."""
+        found = route("https://shop.openai.azure.com/openai/deployments/gpt4o-prod/chat/completions?api-version=2024-10-21")
+        assert (found.provider, found.wire, found.model) == ("azure.ai.openai", "openai", "gpt4o-prod")
+
+    @pytest.mark.parametrize("url, stream", [
+        ("https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent", False),
+        ("https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse", True),
+    ])
+    def test_gemini_model_and_stream_from_path(self, url, stream):
+        """Gemini's model and streaming come from the path's method."""
+        found = route(url)
+        assert (found.provider, found.operation, found.model, found.stream) == (
+            "gcp.gemini", "generate_content", "gemini-2.5-flash", stream)
+
+    def test_vertex_regional_host(self):
+        """Regional Vertex AI hosts speak Gemini's wire format."""
+        found = route("https://europe-west4-aiplatform.googleapis.com/v1/projects/p/locations/europe-west4/"
+                      "publishers/google/models/gemini-2.5-pro:generateContent")
+        assert (found.provider, found.model) == ("gcp.vertex_ai", "gemini-2.5-pro")
+
+
+class TestNotLLMCalls:
+    @pytest.mark.parametrize("url, method", [
+        ("https://api.openai.com/v1/models", "GET"),
+        ("https://api.openai.com/v1/chat/completions", "GET"),
+        ("https://api.openai.com/v1/files", "POST"),
+        ("https://api.anthropic.com/v1/messages/count_tokens", "POST"),
+        ("https://example.com/v1/chat/completions", "POST"),
+        ("http://localhost:8000/v1/chat/completions", "POST"),
+    ])
+    def test_passes_through(self, url, method):
+        """Other methods, paths and hosts are not captured."""
+        assert route(url, method) is None
+
+
+class TestConfiguredBaseURLs:
+    def test_openai_compatible_server(self):
+        """A configured base URL (vLLM, LiteLLM...) captures its OpenAI endpoints under that provider name."""
+        router = Router({"http://localhost:8000/v1": "vllm"})
+        found = route("http://localhost:8000/v1/chat/completions", router=router)
+        assert (found.provider, found.wire) == ("vllm", "openai")
+        assert route("http://localhost:8000/health", router=router) is None
+        assert route("http://localhost:8001/v1/chat/completions", router=router) is None
+
+    def test_wire_follows_provider_and_longest_prefix_wins(self):
+        """Base URLs on one server route by path prefix; anthropic and gcp.gemini use their own wire."""
+        router = Router({"http://gw:4000": "openai", "http://gw:4000/anthropic": "anthropic",
+                         "http://gw:4000/gemini/": "gcp.gemini"})
+        assert route("http://gw:4000/anthropic/v1/messages", router=router).wire == "anthropic"
+        assert route("http://gw:4000/gemini/v1beta/models/g:generateContent", router=router).wire == "gemini"
+        assert route("http://gw:4000/v1/chat/completions", router=router).provider == "openai"
