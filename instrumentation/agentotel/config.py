@@ -36,13 +36,16 @@ AGENTOTEL_RETRIEVAL_HIT_THRESHOLD = "AGENTOTEL_RETRIEVAL_HIT_THRESHOLD"
 AGENTOTEL_CONVERSATION_ID_HEADER = "AGENTOTEL_CONVERSATION_ID_HEADER"
 AGENTOTEL_USER_ID_HEADER = "AGENTOTEL_USER_ID_HEADER"
 AGENTOTEL_TENANT_HEADER = "AGENTOTEL_TENANT_HEADER"
-#: Extra LLM endpoints to capture: ``base_url=provider`` pairs separated by commas, where
-#: provider is ``openai`` (any OpenAI-compatible server), ``anthropic`` or ``gcp.gemini``.
+#: Extra LLM endpoints to capture: ``base_url=provider`` pairs separated by commas. ``anthropic``,
+#: ``gcp.gemini`` and ``gcp.vertex_ai`` use their own wire formats; any other provider name
+#: (``openai``, ``vllm``, ``ollama``...) is read as OpenAI's wire format.
 AGENTOTEL_LLM_BASE_URLS = "AGENTOTEL_LLM_BASE_URLS"
 #: Carry the OpenTelemetry context into ``ThreadPoolExecutor`` work. Default true.
 AGENTOTEL_THREAD_CONTEXT = "AGENTOTEL_THREAD_CONTEXT"
-#: Seconds the process may spend flushing telemetry at exit. Default 2.
+#: Seconds the exit (atexit or SIGTERM) may spend flushing telemetry. Default 2.
 AGENTOTEL_SHUTDOWN_TIMEOUT = "AGENTOTEL_SHUTDOWN_TIMEOUT"
+#: Flush telemetry when the process gets SIGTERM and has no handler of its own. Default true.
+AGENTOTEL_FLUSH_ON_SIGTERM = "AGENTOTEL_FLUSH_ON_SIGTERM"
 #: Conversations whose state (start time, cost) is kept for their outcome metrics. Default 10000.
 AGENTOTEL_MAX_TRACKED_CONVERSATIONS = "AGENTOTEL_MAX_TRACKED_CONVERSATIONS"
 
@@ -72,6 +75,7 @@ class Settings:
     llm_base_urls: dict[str, str] = field(default_factory=dict)
     thread_context: bool = True
     shutdown_timeout: float = 2.0
+    flush_on_sigterm: bool = True
     max_tracked_conversations: int = 10000
 
     @property
@@ -176,6 +180,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         llm_base_urls=_pairs(env, AGENTOTEL_LLM_BASE_URLS),
         thread_context=_bool(env, AGENTOTEL_THREAD_CONTEXT, True),
         shutdown_timeout=_number(env, AGENTOTEL_SHUTDOWN_TIMEOUT, d.shutdown_timeout),
+        flush_on_sigterm=_bool(env, AGENTOTEL_FLUSH_ON_SIGTERM, True),
         max_tracked_conversations=_number(env, AGENTOTEL_MAX_TRACKED_CONVERSATIONS, d.max_tracked_conversations, int, 1),
     )
 

@@ -4,7 +4,9 @@
 every span that starts, whichever instrumentation made it (FastAPI server spans, HTTP client spans,
 database spans). ``CostRollup`` adds each LLM span's cost and tokens to the enclosing agent and
 workflow spans and to the local root span (the request or conversation turn) while they are still
-open. ``span_processors()`` gives both, in the order to add them to a ``TracerProvider``.
+open. ``SecretScrubber`` (from ``capture.sanitize``) removes API keys, auth headers and key-bearing
+query strings from every span, including other instrumentations' HTTP client spans.
+``span_processors()`` gives all three, in the order to add them to a ``TracerProvider``.
 """
 
 from __future__ import annotations
@@ -118,4 +120,6 @@ class CostRollup(SpanProcessor):
 
 def span_processors() -> list[SpanProcessor]:
     """agentotel's span processors, to add to a TracerProvider before the exporting processor."""
-    return [ConversationStamper(), CostRollup()]
+    from .capture.sanitize import SecretScrubber
+
+    return [ConversationStamper(), CostRollup(), SecretScrubber()]

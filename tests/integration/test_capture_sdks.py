@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 import json
+import time
 
 import anthropic
 import httpx
@@ -16,7 +17,6 @@ from google.genai import errors as genai_errors
 from google.genai import types as genai_types
 from langchain_openai import ChatOpenAI
 from opentelemetry.instrumentation.httpx import HTTPX2ClientInstrumentor, HTTPXClientInstrumentor
-from opentelemetry.instrumentation.openai_v2 import OpenAIInstrumentor
 from opentelemetry.sdk._logs import LoggerProvider
 from opentelemetry.sdk._logs.export import InMemoryLogRecordExporter, SimpleLogRecordProcessor
 from opentelemetry.sdk.metrics import MeterProvider
@@ -26,11 +26,12 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import StatusCode
 
-from agentotel.capture import LLMInstrumentor, SecretScrubber
+from agentotel.capture import LLMInstrumentor
 from agentotel.config import Settings, reset_settings
 from agentotel.core.runtime import set_emitter
 from agentotel.processors import span_processors
 from demo.fake_provider import start_fake_provider
+from demo.fake_provider.scenarios import SLOW_SECONDS
 
 pytestmark = pytest.mark.integration
 
@@ -51,14 +52,13 @@ def provider():
 
 
 class Telemetry:
-    """SDK providers wired to in-memory exporters, with agentotel's processors and SecretScrubber."""
+    """SDK providers wired to in-memory exporters, with agentotel's processors (SecretScrubber among them)."""
 
     def __init__(self, settings: Settings):
         self.spans_exporter = InMemorySpanExporter()
         self.reader = InMemoryMetricReader()
         self.logs_exporter = InMemoryLogRecordExporter()
         self.tracer_provider = TracerProvider()
-        self.tracer_provider.add_span_processor(SecretScrubber())
         for processor in span_processors():
             self.tracer_provider.add_span_processor(processor)
         self.tracer_provider.add_span_processor(SimpleSpanProcessor(self.spans_exporter))
@@ -198,6 +198,16 @@ class TestOpenAI:
         assert a["agentotel.cost.total"] == pytest.approx(GPT_4O_MINI_COST)
         (ttfc,) = telemetry.points("gen_ai.client.operation.time_to_first_chunk")
         assert ttfc.count == 1 and 0 <= ttfc.sum == a["gen_ai.response.time_to_first_chunk"]
+
+    def test_time_to_first_chunk_of_a_slow_stream(self, telemetry, oai):
+        """Time to first chunk measures the provider's delay before the first event, not the whole stream."""
+        started = time.perf_counter()
+        for _ in oai.chat.completions.create(model="gpt-4o-mini", messages=USER, stream=True,
+                                             extra_headers={SCENARIO: "slow"}):
+            pass
+        elapsed = time.perf_counter() - started
+        a = telemetry.span("chat gpt-4o-mini").attributes
+        assert SLOW_SECONDS <= a["gen_ai.response.time_to_first_chunk"] < elapsed - SLOW_SECONDS / 10
 
     def test_stream_without_usage_request(self, telemetry, oai, provider):
         """Capture never adds stream_options: without include_usage no usage and no cost are recorded."""
@@ -473,6 +483,8 @@ class TestDeduplication:
     def test_openai_v2_instrumentation(self, telemetry, oai):
         """With opentelemetry-instrumentation-openai-v2 on, its span is the one LLM span, carries the
         cost, and its token metrics are the only ones."""
+        from opentelemetry.instrumentation.openai_v2 import OpenAIInstrumentor
+
         instrumentor = OpenAIInstrumentor()
         instrumentor.instrument(**telemetry.providers)
         try:

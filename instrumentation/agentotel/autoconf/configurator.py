@@ -22,6 +22,7 @@ from .. import threads
 from ..config import settings
 from ..processors import span_processors as agentotel_span_processors
 from ..version import __version__
+from .internal_logs import warn
 from .pipeline import Pipeline, build_pipeline, install
 
 _log = logging.getLogger("agentotel")
@@ -41,13 +42,13 @@ def _true(name: str, default: str) -> bool:
 
 
 def make_resource(resource_attributes: dict | None = None, auto_instrumentation_version: str | None = None) -> Resource:
-    """The process's resource: ``OTEL_SERVICE_NAME`` and ``OTEL_RESOURCE_ATTRIBUTES`` over the
-    given attributes and the distro's ``telemetry.distro.*``."""
-    attributes = {"telemetry.distro.name": "agentotel", "telemetry.distro.version": __version__}
+    """The process's resource, as the SDK makes it (``OTEL_SERVICE_NAME``,
+    ``OTEL_RESOURCE_ATTRIBUTES``, the given attributes), over ``telemetry.distro.*`` defaults."""
+    distro = {"telemetry.distro.name": "agentotel", "telemetry.distro.version": __version__}
+    attributes = dict(resource_attributes or {})
     if auto_instrumentation_version:
-        attributes["telemetry.auto.version"] = auto_instrumentation_version
-    attributes.update(resource_attributes or {})
-    resource = Resource.create(attributes)
+        attributes.setdefault("telemetry.auto.version", auto_instrumentation_version)
+    resource = Resource(distro).merge(Resource.create(attributes))
     legacy = resource.attributes.get(_LEGACY_DEPLOYMENT_ENVIRONMENT)
     if legacy and DEPLOYMENT_ENVIRONMENT_NAME not in resource.attributes:
         resource = resource.merge(Resource({DEPLOYMENT_ENVIRONMENT_NAME: legacy}))
@@ -117,7 +118,7 @@ def _check_pricing() -> None:
     try:
         get_emitter()
     except Exception as exc:  # noqa: BLE001 - a telemetry set-up problem must not stop the app
-        _log.error("agentotel: %s", exc)
+        warn(_log, "agentotel: %s", exc, level=logging.ERROR)
 
 
 class AgentOtelConfigurator(_BaseConfigurator):

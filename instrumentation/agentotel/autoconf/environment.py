@@ -8,24 +8,16 @@ environment or as an ``opentelemetry-instrument --option``, always wins. agentot
 
 from __future__ import annotations
 
-import logging
 import os
 
-#: Flush telemetry (within ``AGENTOTEL_SHUTDOWN_TIMEOUT``) when SIGTERM ends the process: servers
-#: such as uvicorn re-raise SIGTERM after their graceful shutdown, which skips ``atexit``. Installed
-#: only where SIGTERM still has its default action. Default true.
-AGENTOTEL_FLUSH_ON_SIGTERM = "AGENTOTEL_FLUSH_ON_SIGTERM"
-
+from ..config import AGENTOTEL_FLUSH_ON_SIGTERM, _bool
 
 def flush_on_sigterm(env=os.environ) -> bool:
-    raw = env.get(AGENTOTEL_FLUSH_ON_SIGTERM)
-    if raw is None or raw.strip().lower() in ("1", "true", "yes", "on"):
-        return True
-    if raw.strip().lower() in ("0", "false", "no", "off", ""):
-        return False
-    logging.getLogger("agentotel").warning("agentotel: ignoring %s=%r (not understood); using True",
-                                           AGENTOTEL_FLUSH_ON_SIGTERM, raw)
-    return True
+    """Flush telemetry (within ``AGENTOTEL_SHUTDOWN_TIMEOUT``) when SIGTERM ends the process: servers
+    such as uvicorn re-raise SIGTERM after their graceful shutdown, which skips ``atexit``. Installed
+    only where SIGTERM still has its default action. ``AGENTOTEL_FLUSH_ON_SIGTERM``, default true."""
+    return _bool(env, AGENTOTEL_FLUSH_ON_SIGTERM, True)
+
 
 #: Name of the conversation-header propagator (``opentelemetry_propagator`` entry point).
 CONVERSATION_PROPAGATOR = "agentotel_conversation"

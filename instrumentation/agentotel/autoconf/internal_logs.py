@@ -89,16 +89,16 @@ def _handlers(logger: logging.Logger) -> list[logging.Handler]:
     return found
 
 
-def warn(logger: logging.Logger, message: str, *args) -> None:
-    """Log a warning; also to stderr when only the OTel handler would see it. Never raises."""
+def warn(logger: logging.Logger, message: str, *args, level: int = logging.WARNING) -> None:
+    """Log a problem; also to stderr when only the OTel handler would see it. Never raises."""
     try:
         from opentelemetry.sdk._logs import LoggingHandler
 
-        logger.warning(message, *args)
+        logger.log(level, message, *args)
         handlers = _handlers(logger)
         # No handler at all: Python's last resort has printed it. Only OTel handlers: nobody will.
-        if handlers and logger.isEnabledFor(logging.WARNING) and all(
-                isinstance(h, LoggingHandler) or logging.WARNING < h.level for h in handlers):
+        if handlers and logger.isEnabledFor(level) and all(
+                isinstance(h, LoggingHandler) or level < h.level for h in handlers):
             sys.stderr.write((message % args if args else message) + "\n")
     except Exception:  # noqa: BLE001 - reporting a problem must not become one
         pass

@@ -84,7 +84,7 @@ class Call:
                 body = response.content
             except Exception:  # noqa: BLE001 - ResponseNotRead: a streamed body, tapped below
                 body = None
-            else:
+            if body is not None:
                 if status < 400:
                     self.translator.response(record, parse_json(body), self.route, self.content)
                 self.finish(None)
@@ -114,8 +114,8 @@ class Call:
         if self.ended:
             return
         record = self.record
-        if record.first_chunk_at is None and chunk:
-            record.first_chunk_at = time.perf_counter()
+        if record.first_chunk_at is None and chunk and self._sse is not None:
+            record.first_chunk_at = time.perf_counter()  # an event stream's first bytes
         try:
             data = self._decoder.decode(chunk) if self._decoder is not None else chunk
             self._consume(data)

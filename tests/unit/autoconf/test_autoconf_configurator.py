@@ -10,6 +10,7 @@ from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
 from agentotel.autoconf import configurator
 from agentotel.autoconf.configurator import AgentOtelConfigurator, make_resource, pipeline_from_environment
 from agentotel.autoconf.exporting import BoundedMetricReader, CountingSpanProcessor
+from agentotel.capture.sanitize import SecretScrubber
 from agentotel.processors import ConversationStamper, CostRollup
 
 _CLEARED = ("OTEL_SERVICE_NAME", "OTEL_RESOURCE_ATTRIBUTES", "OTEL_TRACES_SAMPLER", "OTEL_TRACES_SAMPLER_ARG",
@@ -87,7 +88,7 @@ class TestWiring:
     def test_agentotel_processors_come_before_exporting(self, env, build):
         """Conversation stamping and cost roll-up run before the exporting processor sees a span."""
         kinds = [type(p) for p in span_processors(build())]
-        assert kinds == [ConversationStamper, CostRollup, CountingSpanProcessor]
+        assert kinds == [ConversationStamper, CostRollup, SecretScrubber, CountingSpanProcessor]
 
     def test_sampler_from_environment(self, env, build):
         """OTEL_TRACES_SAMPLER picks the sampler, as with the SDK's own configurator."""
@@ -117,6 +118,11 @@ class TestResource:
         assert attributes["service.version"] == "1.2"
         assert attributes["telemetry.distro.name"] == "agentotel"
         assert attributes["telemetry.auto.version"] == "0.66b2"
+
+    def test_environment_overrides_distro_attributes(self, env):
+        """A resource attribute set in OTEL_RESOURCE_ATTRIBUTES wins over the distro's defaults."""
+        env.setenv("OTEL_RESOURCE_ATTRIBUTES", "telemetry.distro.name=custom")
+        assert make_resource().attributes["telemetry.distro.name"] == "custom"
 
     def test_legacy_environment_attribute_is_renamed(self, env):
         """deployment.environment (older conventions) also fills deployment.environment.name."""

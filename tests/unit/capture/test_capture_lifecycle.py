@@ -248,3 +248,17 @@ class TestContent:
             assert ("gen_ai.output.messages" in a) is expected
             if expected:
                 assert json.loads(a["gen_ai.output.messages"])[0]["parts"][0]["content"] == "Your order A-1001 has shipped."
+
+
+class TestTimeToFirstChunk:
+    def test_only_for_event_streams(self, instrument, telemetry, httpx_module):
+        """A streamed request answered with an error body records no time to first chunk."""
+        cls = stream_class(httpx_module)
+        client = client_for(httpx_module, lambda request: httpx_module.Response(
+            429, headers={"content-type": "application/json"}, stream=cls([b'{"error": {}}'])))
+        with client.stream("POST", CHAT_URL, json=chat_request(stream=True)) as response:
+            response.read()
+        span = telemetry.span("chat gpt-4o-2024-08-06")
+        assert span.attributes["error.type"] == "429"
+        assert "gen_ai.response.time_to_first_chunk" not in span.attributes
+        assert telemetry.points("gen_ai.client.operation.time_to_first_chunk") == []
