@@ -2,7 +2,7 @@
 queue-only, the process still exits promptly, and every lost item is counted by reason.
 
 Most cases run ``apps/telemetry_burst.py`` under ``opentelemetry-instrument`` (2 s at 2,000 calls
-of each kind per second) against a broken OTLP endpoint and reads three things back: the app's own
+of each kind per second) against a broken OTLP endpoint and read three things back: the app's own
 per-call latency percentiles, the time from its last line to its exit, and agentotel's exit summary
 (``agentotel: N telemetry items were not exported (shutdown took Xs): dropped={...}``). The last
 runs the FastAPI agent of the zero-code test under uvicorn with its collector black-holed.
@@ -11,7 +11,6 @@ runs the FastAPI agent of the zero-code test under uvicorn with its collector bl
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
 import subprocess
@@ -23,13 +22,19 @@ from pathlib import Path
 import pytest
 
 from demo.fake_provider import start_fake_provider
-from tests.support.instrumented_app import Downstream, InstrumentedServer, agent_app_env, post_json
+from tests.support.instrumented_app import (
+    INSTRUMENT,
+    Downstream,
+    InstrumentedServer,
+    agent_app_env,
+    clean_env,
+    post_json,
+)
 from tests.support.otlp_receiver import BlackHole, OTLPGrpcReceiver, OTLPReceiver, refused_endpoint
 
 pytestmark = pytest.mark.integration
 
 APP = Path(__file__).parent / "apps" / "telemetry_burst.py"
-INSTRUMENT = Path(sys.executable).parent / "opentelemetry-instrument"
 SHUTDOWN_TIMEOUT = 2.0  # agentotel's default AGENTOTEL_SHUTDOWN_TIMEOUT
 # After agentotel's exit path, Python still tears the interpreter down (module clean-up); on a
 # busy two-core machine that alone has been measured at up to a few hundred milliseconds.
@@ -51,8 +56,7 @@ SUMMARY = re.compile(r"not exported \(shutdown took ([\d.]+)s\): dropped=(\{.*\}
 
 
 def run_burst(endpoint: str, protocol: str) -> Run:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OTEL_", "AGENTOTEL_"))}
-    env.update(
+    env = clean_env(
         OTEL_EXPORTER_OTLP_ENDPOINT=endpoint,
         OTEL_EXPORTER_OTLP_PROTOCOL=protocol,
         OTEL_SERVICE_NAME="telemetry-burst",
