@@ -22,11 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in _COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"agentotel.cli.{name}")
-        except ImportError:
-            continue
-        module.register(subparsers)
+        importlib.import_module(f"agentotel.cli.{name}").register(subparsers)
     return parser
 
 
