@@ -273,7 +273,8 @@ class Emitter:
             if conversation_id:
                 self.conversations.add_usage(conversation_id, cost.total if cost else 0.0, counts.input + counts.output,
                                              agent=op.agent, tenant=op.conversation.get(A.TENANT_ID))
-            if op.own and r.operation in n.LLM_OPERATIONS:
+            parent = getattr(span, "parent", None)  # a local root has nothing to roll up onto
+            if op.own and parent is not None and not parent.is_remote and r.operation in n.LLM_OPERATIONS:
                 roll_up(span, counts.input, counts.output, cost.total if cost else None, cost.currency if cost else None)
 
         if r.stream and r.first_chunk_at is not None:
