@@ -20,6 +20,8 @@ reader, so export cost is left out. Overhead is a configuration's median (and p9
 baseline's: what the caller waits for. CPU is the process's CPU time over a configuration's blocks
 (after draining agentotel's background worker, so its work is counted) divided by their calls, minus
 the baseline's; with the fake provider in this process that includes the server's (equal) share.
+Caller CPU is the calling thread's CPU time per call (``time.thread_time``) minus the baseline's:
+what the app's thread itself spends on telemetry.
 
 Run: .venv/bin/python benchmarks/capture_overhead.py [--rounds 40] [--calls 100] [--server-process]
 """
@@ -149,6 +151,7 @@ def main() -> None:
         "capture-only"]
     samples: dict[str, list[float]] = {name: [] for name in configs}
     cpu: dict[str, float] = {name: 0.0 for name in configs}
+    caller_cpu: dict[str, float] = {name: 0.0 for name in configs}
     try:
         for name in configs:  # warm up every code path once
             enable(name)
@@ -159,12 +162,13 @@ def main() -> None:
         for _ in range(args.rounds):
             for name in order.sample(configs, len(configs)):
                 enable(name)
-                cpu_start = time.process_time()
+                cpu_start, thread_start = time.process_time(), time.thread_time()
                 for index in range(args.settle + args.calls):
                     start = time.perf_counter()
                     call()
                     if index >= args.settle:
                         samples[name].append((time.perf_counter() - start) * 1e6)
+                caller_cpu[name] += time.thread_time() - thread_start
                 deferral.worker.drain(10)
                 cpu[name] += time.process_time() - cpu_start
                 disable(name)
@@ -177,15 +181,17 @@ def main() -> None:
     base_p90 = percentile(samples["none"], 0.9)
     calls_per_config = args.rounds * (args.settle + args.calls)
     base_cpu = cpu["none"] / calls_per_config * 1e6
+    base_caller = caller_cpu["none"] / calls_per_config * 1e6
     print(f"{args.rounds} rounds x {args.calls} calls per configuration, interleaved")
     print(f"{'configuration':<14} {'median µs':>10} {'p90 µs':>10} {'overhead median µs':>19} {'overhead p90 µs':>16}"
-          f" {'CPU µs/call':>12} {'CPU overhead µs':>16}")
+          f" {'CPU µs/call':>12} {'CPU overhead µs':>16} {'caller CPU overhead µs':>23}")
     for name in configs:
         median = statistics.median(samples[name])
         p90 = percentile(samples[name], 0.9)
         per_call = cpu[name] / calls_per_config * 1e6
+        caller = caller_cpu[name] / calls_per_config * 1e6 - base_caller
         print(f"{name:<14} {median:>10.0f} {p90:>10.0f} {median - base_median:>19.0f} {p90 - base_p90:>16.0f}"
-              f" {per_call:>12.0f} {per_call - base_cpu:>16.0f}")
+              f" {per_call:>12.0f} {per_call - base_cpu:>16.0f} {caller:>23.0f}")
     if otel is None:
         print("opentelemetry-instrumentation-openai-v2 is not installed: no comparison")
 
