@@ -4,7 +4,9 @@ The same `client.chat.completions.create` call goes to the fake provider (in thi
 kept-alive loopback connection) under each configuration:
 
 - ``none``: nothing instrumented (the baseline);
-- ``agentotel``: agentotel's zero-code capture (``LLMInstrumentor``);
+- ``agentotel``: agentotel's zero-code capture (``LLMInstrumentor``), its emitter ending spans in the
+  background (the default, ``AGENTOTEL_DEFERRED_EMIT=true``);
+- ``agentotel-sync``: the same with every step of the end on the caller's thread (``false``);
 - ``openai-v2``: the OpenTelemetry ``opentelemetry-instrumentation-openai-v2`` instrumentation;
 - ``both``: both on, agentotel adopting the openai-v2 span (one span, cost added to it);
 - ``capture-only``: agentotel's capture with an emitter that emits nothing: routing, JSON parsing
@@ -15,7 +17,11 @@ other processes) hits all of them alike; the first calls after each switch (cold
 instrumentation's first look-ups) are not counted, and the median of many calls resists outliers.
 All use the same SDK providers: spans go to a processor that drops them and metrics to an in-memory
 reader, so export cost is left out. Overhead is a configuration's median (and p90) latency minus the
-baseline's.
+baseline's: what the caller waits for. CPU is the process's CPU time over a configuration's blocks
+(after draining agentotel's background worker, so its work is counted) divided by their calls, minus
+the baseline's; with the fake provider in this process that includes the server's (equal) share.
+Caller CPU is the calling thread's CPU time per call (``time.thread_time``) minus the baseline's:
+what the app's thread itself spends on telemetry.
 
 Run: .venv/bin/python benchmarks/capture_overhead.py [--rounds 40] [--calls 100] [--server-process]
 """
@@ -41,6 +47,7 @@ sys.path.insert(0, str(ROOT))
 from demo.fake_provider import start_fake_provider  # noqa: E402
 
 from agentotel.capture import LLMInstrumentor  # noqa: E402
+from agentotel.core import deferral  # noqa: E402
 from agentotel.core.emitter import Operation  # noqa: E402
 
 try:
@@ -117,16 +124,20 @@ def main() -> None:
     capture = LLMInstrumentor()
     otel = OpenAIInstrumentor() if OpenAIInstrumentor is not None else None
 
+    captures = ("agentotel", "agentotel-sync", "both", "capture-only")
+
     def enable(name: str) -> None:
-        if name in ("agentotel", "both", "capture-only"):
+        if name in captures:
             capture.instrument(**providers, base_urls={fake.base_url: "openai"})
+        if name == "agentotel-sync":
+            capture.interceptor.emitter.deferred = False
         if name == "capture-only":
             capture.interceptor.emitter = SilentEmitter()
         if name in ("openai-v2", "both"):
             otel.instrument(**providers)
 
     def disable(name: str) -> None:
-        if name in ("agentotel", "both", "capture-only"):
+        if name in captures:
             capture.uninstrument()
         if name in ("openai-v2", "both"):
             otel.uninstrument()
@@ -136,8 +147,11 @@ def main() -> None:
     def call() -> None:
         client.chat.completions.create(model="gpt-4o-mini", messages=messages, temperature=0.2)
 
-    configs = ["none", "agentotel"] + (["openai-v2", "both"] if otel is not None else []) + ["capture-only"]
+    configs = ["none", "agentotel", "agentotel-sync"] + (["openai-v2", "both"] if otel is not None else []) + [
+        "capture-only"]
     samples: dict[str, list[float]] = {name: [] for name in configs}
+    cpu: dict[str, float] = {name: 0.0 for name in configs}
+    caller_cpu: dict[str, float] = {name: 0.0 for name in configs}
     try:
         for name in configs:  # warm up every code path once
             enable(name)
@@ -148,11 +162,15 @@ def main() -> None:
         for _ in range(args.rounds):
             for name in order.sample(configs, len(configs)):
                 enable(name)
+                cpu_start, thread_start = time.process_time(), time.thread_time()
                 for index in range(args.settle + args.calls):
                     start = time.perf_counter()
                     call()
                     if index >= args.settle:
                         samples[name].append((time.perf_counter() - start) * 1e6)
+                caller_cpu[name] += time.thread_time() - thread_start
+                deferral.worker.drain(10)
+                cpu[name] += time.process_time() - cpu_start
                 disable(name)
     finally:
         fake.stop()
@@ -161,12 +179,19 @@ def main() -> None:
 
     base_median = statistics.median(samples["none"])
     base_p90 = percentile(samples["none"], 0.9)
+    calls_per_config = args.rounds * (args.settle + args.calls)
+    base_cpu = cpu["none"] / calls_per_config * 1e6
+    base_caller = caller_cpu["none"] / calls_per_config * 1e6
     print(f"{args.rounds} rounds x {args.calls} calls per configuration, interleaved")
-    print(f"{'configuration':<12} {'median µs':>10} {'p90 µs':>10} {'overhead median µs':>19} {'overhead p90 µs':>16}")
+    print(f"{'configuration':<14} {'median µs':>10} {'p90 µs':>10} {'overhead median µs':>19} {'overhead p90 µs':>16}"
+          f" {'CPU µs/call':>12} {'CPU overhead µs':>16} {'caller CPU overhead µs':>23}")
     for name in configs:
         median = statistics.median(samples[name])
         p90 = percentile(samples[name], 0.9)
-        print(f"{name:<12} {median:>10.0f} {p90:>10.0f} {median - base_median:>19.0f} {p90 - base_p90:>16.0f}")
+        per_call = cpu[name] / calls_per_config * 1e6
+        caller = caller_cpu[name] / calls_per_config * 1e6 - base_caller
+        print(f"{name:<14} {median:>10.0f} {p90:>10.0f} {median - base_median:>19.0f} {p90 - base_p90:>16.0f}"
+              f" {per_call:>12.0f} {per_call - base_cpu:>16.0f} {caller:>23.0f}")
     if otel is None:
         print("opentelemetry-instrumentation-openai-v2 is not installed: no comparison")
 

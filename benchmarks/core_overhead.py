@@ -5,6 +5,12 @@ instrumentation of one LLM call costs). Each agentotel operation is measured the
 the same SDK providers (batch-less: spans go to a no-op exporter through SimpleSpanProcessor's
 cheaper cousin, a processor that drops them), so the ratio shows what agentotel adds.
 
+Two figures per operation: the CPU time of the calling thread (what the app's thread pays; with
+deferred emission the SDK's share of the end runs on agentotel's worker instead), and the CPU time
+of the whole process (the worker included: operations are run in batches, each followed by a
+drain), both per operation. Each agentotel record is measured with the emitter deferring (the
+default) and with ``deferred=False``.
+
 Run: .venv/bin/python benchmarks/core_overhead.py [--iterations N]
 """
 
@@ -20,6 +26,7 @@ from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 
 import agentotel
 from agentotel.config import Settings, reset_settings
+from agentotel.core import deferral
 from agentotel.core.emitter import Emitter
 from agentotel.core.records import AgentInvocation, Document, LLMCall, Retrieval, ToolExecution, Usage, Workflow
 from agentotel.core.runtime import set_emitter
@@ -41,17 +48,28 @@ def providers(with_agentotel_processors: bool):
     return tp, mp
 
 
-def measure(fn, iterations: int, repeats: int = 7) -> float:
-    """Median over repeats of the mean time per call, in microseconds."""
+BATCH = 500
+
+
+def measure(fn, iterations: int, repeats: int = 7) -> tuple[float, float]:
+    """Medians over repeats of the caller thread's and the process's CPU time per call, in µs."""
     for _ in range(min(iterations, 2000)):
         fn()
-    samples = []
+    deferral.worker.drain()
+    caller, process = [], []
     for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(iterations):
-            fn()
-        samples.append((time.perf_counter() - start) / iterations * 1e6)
-    return statistics.median(samples)
+        thread_cpu = 0.0
+        process_start = time.process_time()
+        for _ in range(0, iterations, BATCH):
+            start = time.thread_time()
+            for _ in range(BATCH):
+                fn()
+            thread_cpu += time.thread_time() - start
+            deferral.worker.drain()
+        done = -(-iterations // BATCH) * BATCH
+        caller.append(thread_cpu / done * 1e6)
+        process.append((time.process_time() - process_start) / done * 1e6)
+    return statistics.median(caller), statistics.median(process)
 
 
 def main() -> None:
@@ -83,45 +101,50 @@ def main() -> None:
 
     tp2, mp2 = providers(True)
     reset_settings(Settings())
-    emitter = Emitter(tp2, mp2, settings=Settings())
-    set_emitter(emitter)
 
-    def llm_record():
-        op = emitter.start(LLMCall(provider="openai", request_model="gpt-4o", temperature=0.2, max_tokens=256,
-                                   server_address="api.openai.com"))
-        r = op.record
-        r.response_id, r.response_model, r.finish_reasons = "chatcmpl-1", "gpt-4o-2024-08-06", ["stop"]
-        r.usage = Usage(1200, 300, cache_read_input_tokens=200)
-        emitter.end(op)
+    def agentotel_cases(emitter, suffix):
+        def llm_record():
+            op = emitter.start(LLMCall(provider="openai", request_model="gpt-4o", temperature=0.2, max_tokens=256,
+                                       server_address="api.openai.com"))
+            r = op.record
+            r.response_id, r.response_model, r.finish_reasons = "chatcmpl-1", "gpt-4o-2024-08-06", ["stop"]
+            r.usage = Usage(1200, 300, cache_read_input_tokens=200)
+            emitter.end(op)
 
-    def record_of(make):
-        def run():
-            emitter.end(emitter.start(make()))
-        return run
+        def record_of(make):
+            def run():
+                emitter.end(emitter.start(make()))
+            return run
 
-    def decorated_tool():
-        return tool_fn("A1")
+        def decorated_tool():
+            set_emitter(emitter)
+            return tool_fn("A1")
 
-    @agentotel.tool("lookup_order")
-    def tool_fn(order_id):
-        return order_id
+        @agentotel.tool("lookup_order")
+        def tool_fn(order_id):
+            return order_id
+
+        return [
+            (f"LLM call record{suffix}", llm_record),
+            (f"agent invocation record{suffix}", record_of(lambda: AgentInvocation(name="support"))),
+            (f"workflow record{suffix}", record_of(lambda: Workflow(name="triage"))),
+            (f"tool execution record{suffix}", record_of(lambda: ToolExecution(name="lookup_order", call_id="c1"))),
+            (f"retrieval record (3 documents){suffix}", record_of(lambda: Retrieval(
+                data_source="kb", documents=[Document("d1", 0.9), Document("d2", 0.5), Document("d3", 0.2)]))),
+            (f"@agentotel.tool decorated function{suffix}", decorated_tool),
+        ]
 
     cases = [
         ("stock SDK span, 10 attributes + 2 histogram records (baseline)", baseline),
         ("stock SDK span, 10 attributes + 4 metric records", baseline_same_metrics),
-        ("LLM call record: span, usage, cost, 3 histograms + cost counter", llm_record),
-        ("agent invocation record", record_of(lambda: AgentInvocation(name="support"))),
-        ("workflow record", record_of(lambda: Workflow(name="triage"))),
-        ("tool execution record", record_of(lambda: ToolExecution(name="lookup_order", call_id="c1"))),
-        ("retrieval record (3 documents)", record_of(lambda: Retrieval(
-            data_source="kb", documents=[Document("d1", 0.9), Document("d2", 0.5), Document("d3", 0.2)]))),
-        ("@agentotel.tool decorated function", decorated_tool),
+        *agentotel_cases(Emitter(tp2, mp2, settings=Settings(), deferred=True), ""),
+        *agentotel_cases(Emitter(tp2, mp2, settings=Settings(), deferred=False), ", deferred=False"),
     ]
-    results = [(name, measure(fn, args.iterations)) for name, fn in cases]
+    results = [(name, *measure(fn, args.iterations)) for name, fn in cases]
     base = results[0][1]
-    print(f"{'operation':<66} {'µs/op':>8} {'× baseline':>11}")
-    for name, micros in results:
-        print(f"{name:<66} {micros:>8.1f} {micros / base:>10.2f}×")
+    print(f"{'operation':<58} {'caller µs':>9} {'× base':>7} {'CPU µs':>7} {'× base':>7}")
+    for name, caller, process in results:
+        print(f"{name:<58} {caller:>9.1f} {caller / base:>6.2f}× {process:>7.1f} {process / base:>6.2f}×")
 
 
 if __name__ == "__main__":

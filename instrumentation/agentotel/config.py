@@ -46,6 +46,9 @@ AGENTOTEL_THREAD_CONTEXT = "AGENTOTEL_THREAD_CONTEXT"
 AGENTOTEL_SHUTDOWN_TIMEOUT = "AGENTOTEL_SHUTDOWN_TIMEOUT"
 #: Flush telemetry when the process gets SIGTERM and has no handler of its own. Default true.
 AGENTOTEL_FLUSH_ON_SIGTERM = "AGENTOTEL_FLUSH_ON_SIGTERM"
+#: Hand the OpenTelemetry SDK's share of ending an operation (span attributes, metric points, the
+#: span's end) to a background thread instead of doing it on the app's thread. Default true.
+AGENTOTEL_DEFERRED_EMIT = "AGENTOTEL_DEFERRED_EMIT"
 #: Conversations whose state (start time, cost) is kept for their outcome metrics. Default 10000.
 AGENTOTEL_MAX_TRACKED_CONVERSATIONS = "AGENTOTEL_MAX_TRACKED_CONVERSATIONS"
 
@@ -77,6 +80,7 @@ class Settings:
     shutdown_timeout: float = 2.0
     flush_on_sigterm: bool = True
     max_tracked_conversations: int = 10000
+    deferred_emit: bool = True
 
     @property
     def content_on_spans(self) -> bool:
@@ -182,6 +186,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         shutdown_timeout=_number(env, AGENTOTEL_SHUTDOWN_TIMEOUT, d.shutdown_timeout),
         flush_on_sigterm=_bool(env, AGENTOTEL_FLUSH_ON_SIGTERM, True),
         max_tracked_conversations=_number(env, AGENTOTEL_MAX_TRACKED_CONVERSATIONS, d.max_tracked_conversations, int, 1),
+        deferred_emit=_bool(env, AGENTOTEL_DEFERRED_EMIT, True),
     )
 
 

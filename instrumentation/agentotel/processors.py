@@ -4,7 +4,10 @@
 every span that starts, whichever instrumentation made it (FastAPI server spans, HTTP client spans,
 database spans). ``CostRollup`` adds each LLM span's cost and tokens to the enclosing agent and
 workflow spans and to the local root span (the request or conversation turn) while they are still
-open. ``SecretScrubber`` (from ``capture.sanitize``) removes API keys, auth headers and key-bearing
+open: for agentotel's own LLM spans when the emitter ends them (``roll_up``, on the caller's thread,
+so the totals are there however soon a parent ends after its child, while the span itself may be
+ended later in the background); for another instrumentation's LLM spans that carry usage or cost
+(an adopted span) when they end. ``SecretScrubber`` (from ``capture.sanitize``) removes API keys, auth headers and key-bearing
 query strings from every span, including other instrumentations' HTTP client spans.
 ``span_processors()`` gives all three, in the order to add them to a ``TracerProvider``.
 """
@@ -12,6 +15,7 @@ query strings from every span, including other instrumentations' HTTP client spa
 from __future__ import annotations
 
 import threading
+import weakref
 
 from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
 
@@ -51,6 +55,10 @@ class _Totals:
         self.calls = 0
 
 
+#: Every live CostRollup, for ``roll_up`` to find the one that saw a span start.
+_rollups: "weakref.WeakSet[CostRollup]" = weakref.WeakSet()
+
+
 class CostRollup(SpanProcessor):
     """Sums LLM cost and tokens onto open agent, workflow and local root spans."""
 
@@ -58,6 +66,7 @@ class CostRollup(SpanProcessor):
         self._parents: dict[int, int] = {}
         self._targets: dict[int, _Totals] = {}
         self._lock = threading.Lock()
+        _rollups.add(self)
 
     def on_start(self, span: Span, parent_context=None) -> None:
         try:
@@ -84,38 +93,80 @@ class CostRollup(SpanProcessor):
                     return
                 if attributes.get(G.GEN_AI_OPERATION_NAME) not in G.LLM_OPERATIONS:
                     return
-                ancestors = []
-                node = parent
-                while node is not None:
-                    totals = self._targets.get(node)
-                    if totals is not None:
-                        ancestors.append(totals)
-                    node = self._parents.get(node)
-            cost = attributes.get(A.COST_TOTAL)
-            currency = attributes.get(A.COST_CURRENCY)
-            input_tokens = attributes.get(G.GEN_AI_USAGE_INPUT_TOKENS) or 0
-            output_tokens = attributes.get(G.GEN_AI_USAGE_OUTPUT_TOKENS) or 0
-            for totals in ancestors:
-                totals.calls += 1
-                totals.input_tokens += input_tokens
-                totals.output_tokens += output_tokens
-                update = {
-                    A.ROLLUP_LLM_CALLS: totals.calls,
-                    A.ROLLUP_INPUT_TOKENS: totals.input_tokens,
-                    A.ROLLUP_OUTPUT_TOKENS: totals.output_tokens,
-                }
-                if cost is not None:
-                    totals.cost += cost
-                    totals.currency = currency
-                    update[A.COST_TOTAL] = totals.cost
-                    update[A.COST_CURRENCY] = currency
-                totals.span.set_attributes(update)
+                scope = span.instrumentation_scope
+                if scope is not None and scope.name == _OWN_SCOPE:
+                    return  # rolled up by the emitter (``roll_up``) when it ended the call
+                ancestors = self._ancestors(parent)
+            self._add(ancestors, attributes.get(G.GEN_AI_USAGE_INPUT_TOKENS) or 0,
+                      attributes.get(G.GEN_AI_USAGE_OUTPUT_TOKENS) or 0,
+                      attributes.get(A.COST_TOTAL), attributes.get(A.COST_CURRENCY))
         except Exception as exc:  # noqa: BLE001
             guard.report("cost_rollup", exc)
+
+    def claim(self, span_id: int, input_tokens: int, output_tokens: int, cost: float | None,
+              currency: str | None) -> bool:
+        """Roll up an LLM span of agentotel's now, if this processor saw it start; its ``on_end``
+        then adds nothing. True when it did."""
+        with self._lock:
+            parent = self._parents.pop(span_id, None)
+            if parent is None:
+                return span_id in self._targets  # a local root: nothing above it
+            ancestors = self._ancestors(parent)
+        self._add(ancestors, input_tokens, output_tokens, cost, currency)
+        return True
+
+    def _ancestors(self, parent: int | None) -> list[_Totals]:
+        """The open targets from ``parent`` up to the local root (under the lock)."""
+        ancestors = []
+        node = parent
+        while node is not None:
+            totals = self._targets.get(node)
+            if totals is not None:
+                ancestors.append(totals)
+            node = self._parents.get(node)
+        return ancestors
+
+    @staticmethod
+    def _add(ancestors: list[_Totals], input_tokens: int, output_tokens: int, cost: float | None,
+             currency: str | None) -> None:
+        for totals in ancestors:
+            totals.calls += 1
+            totals.input_tokens += input_tokens
+            totals.output_tokens += output_tokens
+            update = {
+                A.ROLLUP_LLM_CALLS: totals.calls,
+                A.ROLLUP_INPUT_TOKENS: totals.input_tokens,
+                A.ROLLUP_OUTPUT_TOKENS: totals.output_tokens,
+            }
+            if cost is not None:
+                totals.cost += cost
+                totals.currency = currency
+                update[A.COST_TOTAL] = totals.cost
+                update[A.COST_CURRENCY] = currency
+            totals.span.set_attributes(update)
 
     def open_spans(self) -> int:
         """Spans being tracked (for tests: must return to zero when all spans ended)."""
         return len(self._parents) + len(self._targets)
+
+
+_last: "weakref.ref[CostRollup] | None" = None  # the processor that claimed last: usually the only one
+
+
+def roll_up(span, input_tokens: int, output_tokens: int, cost: float | None, currency: str | None) -> None:
+    """Add an ending agentotel LLM span's tokens and cost to its open ancestors, now. Never raises."""
+    global _last
+    try:
+        span_id = span.get_span_context().span_id
+        last = _last() if _last is not None else None
+        if last is not None and last.claim(span_id, input_tokens, output_tokens, cost, currency):
+            return
+        for rollup in list(_rollups):
+            if rollup is not last and rollup.claim(span_id, input_tokens, output_tokens, cost, currency):
+                _last = weakref.ref(rollup)
+                return
+    except Exception as exc:  # noqa: BLE001
+        guard.report("cost_rollup", exc)
 
 
 def span_processors() -> list[SpanProcessor]:

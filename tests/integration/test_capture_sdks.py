@@ -28,6 +28,7 @@ from opentelemetry.trace import StatusCode
 
 from agentotel.capture import LLMInstrumentor
 from agentotel.config import Settings, reset_settings
+from agentotel.core import deferral
 from agentotel.core.runtime import set_emitter
 from agentotel.processors import span_processors
 from demo.fake_provider import start_fake_provider
@@ -52,7 +53,8 @@ def provider():
 
 
 class Telemetry:
-    """SDK providers wired to in-memory exporters, with agentotel's processors (SecretScrubber among them)."""
+    """SDK providers wired to in-memory exporters, with agentotel's processors (SecretScrubber among
+    them). Reading spans or metrics first waits for the emitter's background worker."""
 
     def __init__(self, settings: Settings):
         self.spans_exporter = InMemorySpanExporter()
@@ -69,6 +71,7 @@ class Telemetry:
                           "logger_provider": self.logger_provider}
 
     def spans(self, name=None):
+        assert deferral.worker.drain(10)
         return [s for s in self.spans_exporter.get_finished_spans() if name is None or s.name == name]
 
     def span(self, name):
@@ -77,6 +80,7 @@ class Telemetry:
         return found[0]
 
     def points(self, metric, scope="agentotel"):
+        assert deferral.worker.drain(10)
         data = self.reader.get_metrics_data()
         return [p for rm in (data.resource_metrics if data else []) for sm in rm.scope_metrics
                 if scope is None or sm.scope.name == scope for m in sm.metrics if m.name == metric

@@ -1,4 +1,7 @@
-"""Real SDK providers wired to in-memory exporters, and an emitter that uses them."""
+"""Real SDK providers wired to in-memory exporters, and an emitter that uses them.
+
+The emitter ends spans in the background (its default); the in-memory exporters and reader wait for
+that worker before they answer, so a test reads everything ended before it asked."""
 
 from __future__ import annotations
 
@@ -12,16 +15,37 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from agentotel.config import Settings, reset_settings
+from agentotel.core import deferral
 from agentotel.core.emitter import Emitter
 from agentotel.core.runtime import set_emitter
 from agentotel.processors import span_processors
 
 
+class DrainingSpanExporter(InMemorySpanExporter):
+    """Reads what the emitter's background worker has ended so far, after waiting for it."""
+
+    def get_finished_spans(self):
+        assert deferral.worker.drain(10)
+        return super().get_finished_spans()
+
+
+class DrainingMetricReader(InMemoryMetricReader):
+    def get_metrics_data(self):
+        assert deferral.worker.drain(10)
+        return super().get_metrics_data()
+
+
+class DrainingLogExporter(InMemoryLogRecordExporter):
+    def get_finished_logs(self):
+        assert deferral.worker.drain(10)
+        return super().get_finished_logs()
+
+
 class Telemetry:
     def __init__(self, settings: Settings, redactors=()):
-        self.spans_exporter = InMemorySpanExporter()
-        self.reader = InMemoryMetricReader()
-        self.logs_exporter = InMemoryLogRecordExporter()
+        self.spans_exporter = DrainingSpanExporter()
+        self.reader = DrainingMetricReader()
+        self.logs_exporter = DrainingLogExporter()
         self.tracer_provider = TracerProvider()
         self.processors = span_processors()
         for processor in self.processors:

@@ -5,6 +5,9 @@ batch processor per exporter), a MeterProvider (one bounded periodic reader per 
 pull readers as given) and a LoggerProvider (one counting batch processor per exporter), plus the
 ``logging`` handler that exports the app's log records with their trace context.
 
+Both first wait for the emitter's background worker (``core.deferral``), which may still hold the
+end of recent operations, within the same time budget.
+
 None of the providers registers the SDK's own exit handler (which may wait ~30 s for a collector
 that does not answer). ``Pipeline.shutdown`` replaces it: traces and logs are flushed in parallel,
 then metrics (so the final export carries the drop counts), all within ``shutdown_timeout``;
@@ -33,6 +36,7 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
 
+from ..core import deferral
 from . import stats
 from .environment import flush_on_sigterm
 from .exporting import (
@@ -49,6 +53,8 @@ _log = logging.getLogger("agentotel")
 
 #: Share of the shutdown budget kept for the final metric export, which runs last.
 _METRICS_SHARE = 1 / 3
+#: Share of the shutdown budget the emitter's background worker may take first.
+_DRAIN_SHARE = 1 / 3
 
 
 @dataclass
@@ -66,7 +72,7 @@ class Pipeline:
     def force_flush(self, timeout: float = 2.0) -> bool:
         """Export what is queued, waiting at most ``timeout`` seconds in all; True when all went out."""
         deadline = time.monotonic() + timeout
-        ok = True
+        ok = deferral.worker.drain(timeout)
         # The readers directly: MeterProvider.force_flush reports True whatever its readers say.
         for flush in (self.tracer_provider.force_flush, self.logger_provider.force_flush,
                       *(reader.force_flush for reader in self.metric_readers)):
@@ -86,6 +92,7 @@ class Pipeline:
         timeout = self.shutdown_timeout if timeout is None else timeout
         start = time.monotonic()
         deadline = start + timeout
+        deferral.worker.drain(max(timeout * _DRAIN_SHARE, 0))
         first = _start(self.tracer_provider.shutdown, "traces"), _start(self.logger_provider.shutdown, "logs")
         for done in first:
             done.wait(max(deadline - timeout * _METRICS_SHARE - time.monotonic(), 0))

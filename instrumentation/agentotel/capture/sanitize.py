@@ -23,6 +23,7 @@ from opentelemetry.sdk.trace import Event, ReadableSpan, Span, SpanProcessor
 from ..core import guard
 
 REDACTED = "REDACTED"
+_OWN_SCOPE = "agentotel"
 #: Request and response headers that carry credentials.
 SECRET_HEADERS = frozenset({
     "authorization", "proxy-authorization", "x-api-key", "api-key", "x-goog-api-key", "cookie", "set-cookie",
@@ -90,6 +91,9 @@ class SecretScrubber(SpanProcessor):
 
     def on_start(self, span: Span, parent_context=None) -> None:
         try:
+            scope = span.instrumentation_scope
+            if scope is not None and scope.name == _OWN_SCOPE:
+                return  # agentotel starts its spans with names and models only; on_end scrubs them
             changes = scrubbed(span.attributes)
             if changes:
                 span.set_attributes(changes)

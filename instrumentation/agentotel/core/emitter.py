@@ -2,8 +2,17 @@
 
 ``Emitter.start(record)`` opens the span of an operation; ``Emitter.end(operation)`` sets what the
 record learned, prices LLM calls, records metrics and events, and ends the span — exactly once,
-however often it is called. Everything here runs under ``guard.contained``: a failure is counted,
-never raised, and the span still ends.
+however often it is called. A failure is counted (``guard``), never raised, and the span still ends.
+
+``end`` works in two halves. On the caller's thread it does what must happen now and is cheap: the
+end time, the duration, token counts and cost, the conversation's running totals, the cost and token
+roll-up onto the still-open agent, workflow and root spans, and the serialization of captured content
+(the app may change its message lists afterwards). What it learned becomes a list of steps for the
+OpenTelemetry SDK — span attributes, status, metric points, events, ``span.end(end_time)`` — which
+``deferral.worker`` runs in the background (``AGENTOTEL_DEFERRED_EMIT``, default on) or which run at
+once (``deferred=False``). The steps of a span run in order, so its attributes are set before it
+ends; the metric points carry the caller's context, so their exemplars still point at its trace.
+``drain`` waits for the background steps; the pipeline's flush and shutdown call it first.
 """
 
 from __future__ import annotations
@@ -12,6 +21,7 @@ import time
 from typing import Any
 
 from opentelemetry import _logs, metrics, trace
+from opentelemetry import context as otel_context
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from ..config import Settings, settings as current_settings
@@ -21,7 +31,8 @@ from ..cost import Cost, CostEngine, load_catalog
 from ..semconv import agentotel_names as A
 from ..semconv import resolve
 from ..version import __version__
-from . import guard
+from ..processors import roll_up
+from . import deferral, guard
 from .conversations import ConversationTracker
 from .instruments import instruments_for
 from .records import AgentInvocation, LLMCall, Retrieval, ToolExecution, Workflow
@@ -33,15 +44,19 @@ _NAME = "agentotel"
 class Operation:
     """An operation in flight: its record, span and start time."""
 
-    __slots__ = ("record", "span", "started", "ended", "agent", "conversation")
+    __slots__ = ("record", "span", "started", "ended", "agent", "conversation", "own")
 
-    def __init__(self, record, span, agent, conversation):
+    def __init__(self, record, span, agent, conversation, own: bool = False):
         self.record = record
         self.span = span
         self.started = time.perf_counter()
         self.ended = False
         self.agent = agent
         self.conversation = conversation
+        # An agentotel span (``start``): its end is ours to defer, its roll-up ours to make. Another
+        # instrumentation's span (adopted) is ended by its owner right after, so everything for it
+        # runs at once and the roll-up happens when it ends.
+        self.own = own
 
 
 def _error_type(record, error: BaseException | None) -> str | None:
@@ -55,8 +70,9 @@ def _error_type(record, error: BaseException | None) -> str | None:
 class Emitter:
     def __init__(self, tracer_provider=None, meter_provider=None, logger_provider=None,
                  settings: Settings | None = None, cost_engine: CostEngine | None = None,
-                 redactors=()):
+                 redactors=(), deferred: bool | None = None):
         self.settings = s = settings or current_settings()
+        self.deferred = s.deferred_emit if deferred is None else deferred
         self.n = n = resolve(s.latest_experimental)
         self.tracer = trace.get_tracer(_NAME, __version__, tracer_provider, schema_url=n.SCHEMA_URL)
         meter = metrics.get_meter(_NAME, __version__, meter_provider, schema_url=n.SCHEMA_URL)
@@ -87,7 +103,7 @@ class Emitter:
         if conversation:
             attributes.update(conversation)
         span = self.tracer.start_span(name, context=context, kind=kind, attributes=attributes, start_time=start_time)
-        return Operation(record, span, agent, conversation)
+        return Operation(record, span, agent, conversation, own=True)
 
     def _start_llm(self, r: LLMCall, agent):
         n = self.n
@@ -160,24 +176,32 @@ class Emitter:
             return
         op.ended = True
         record, span = op.record, op.span
+        if end_time is None:
+            end_time = time.time_ns()
+        steps: list[deferral.Step] = []
         try:
             if error is not None and record.error is None:
                 record.error = error
             duration = time.perf_counter() - op.started
             error_type = _error_type(record, record.error)
             if error_type:
-                span.set_attribute(self.n.ERROR_TYPE, error_type)
-                span.set_status(Status(StatusCode.ERROR, str(record.error) if record.error else error_type))
+                steps.append((span.set_attribute, self.n.ERROR_TYPE, error_type))
+                steps.append((span.set_status, Status(StatusCode.ERROR, str(record.error) if record.error else error_type)))
                 if record.error is not None:
-                    span.record_exception(record.error)
-            self._enders[type(record)](op, duration, error_type)
+                    steps.append((span.record_exception, record.error, None, end_time))
+            self._enders[type(record)](op, duration, error_type, steps, otel_context.get_current())
         except Exception as exc:  # noqa: BLE001
             guard.report("emitter", exc)
-        finally:
-            try:
-                span.end(end_time=end_time)
-            except Exception as exc:  # noqa: BLE001
-                guard.report("emitter", exc)
+        steps.append((span.end, end_time))
+        if self.deferred and op.own:
+            deferral.worker.submit(steps)
+        else:
+            deferral.run(steps)
+
+    def drain(self, timeout: float | None = None) -> bool:
+        """Wait (at most ``timeout`` seconds) until every operation ended so far is exported to the
+        SDK: attributes set, metric points recorded, span ended. True when all are."""
+        return deferral.worker.drain(timeout)
 
     def _base_metric_attributes(self, op: Operation, operation: str, error_type: str | None) -> dict[str, Any]:
         n = self.n
@@ -191,7 +215,7 @@ class Emitter:
             attrs[n.ERROR_TYPE] = error_type
         return attrs
 
-    def _end_llm(self, op: Operation, duration: float, error_type: str | None) -> None:
+    def _end_llm(self, op: Operation, duration: float, error_type: str | None, steps: list, ctx) -> None:
         n, r, span = self.n, op.record, op.span
         ins = self.instruments
         a: dict[str, Any] = {}
@@ -225,7 +249,7 @@ class Emitter:
                 a[n.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS] = counts.cache_write
             if u.reasoning_output_tokens is not None:
                 a[n.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = counts.reasoning
-            ins.record_tokens(counts.input, counts.output, metric_attrs, counts)
+            steps.append((ins.record_tokens, counts.input, counts.output, metric_attrs, counts, ctx))
             cost = self.cost.price(r.provider, r.response_model or r.request_model, counts)
             if cost is None and r.response_model and r.request_model:
                 cost = self.cost.price(r.provider, r.request_model, counts)
@@ -240,28 +264,32 @@ class Emitter:
                 if counts.cache_write:
                     a[A.COST_CACHE_WRITE] = cost.cache_write
                 a[A.COST_CATALOG_VERSION] = cost.catalog_version
-                ins.cost.add(cost.total, cost_attrs)
+                steps.append((ins.cost.add, cost.total, cost_attrs, ctx))
             elif r.request_model or r.response_model:
                 a[A.COST_UNPRICED] = True
-                ins.unpriced.add(1, {k: v for k, v in cost_attrs.items() if k in (n.GEN_AI_PROVIDER_NAME, n.GEN_AI_REQUEST_MODEL)})
+                steps.append((ins.unpriced.add, 1, {k: v for k, v in cost_attrs.items()
+                                                    if k in (n.GEN_AI_PROVIDER_NAME, n.GEN_AI_REQUEST_MODEL)}, ctx))
             conversation_id = op.conversation.get(n.GEN_AI_CONVERSATION_ID)
             if conversation_id:
                 self.conversations.add_usage(conversation_id, cost.total if cost else 0.0, counts.input + counts.output,
                                              agent=op.agent, tenant=op.conversation.get(A.TENANT_ID))
+            parent = getattr(span, "parent", None)  # a local root has nothing to roll up onto
+            if op.own and parent is not None and not parent.is_remote and r.operation in n.LLM_OPERATIONS:
+                roll_up(span, counts.input, counts.output, cost.total if cost else None, cost.currency if cost else None)
 
         if r.stream and r.first_chunk_at is not None:
             ttfc = max(r.first_chunk_at - op.started, 0.0)
-            ins.time_to_first_chunk.record(ttfc, metric_attrs)
+            steps.append((ins.time_to_first_chunk.record, ttfc, metric_attrs, ctx))
             a[n.GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = ttfc
         s = self.settings
         if s.capture_any_content:
-            self._llm_content(r, span, a)
+            self._llm_content(r, span, a, steps)
         if error_type:
-            metric_attrs[n.ERROR_TYPE] = error_type
-        ins.record_duration(r.operation, duration, metric_attrs)
-        span.set_attributes(a)
+            metric_attrs = {**metric_attrs, n.ERROR_TYPE: error_type}  # the token points carry none
+        steps.append((ins.record_duration, r.operation, duration, metric_attrs, ctx))
+        steps.append((span.set_attributes, a))
 
-    def _llm_content(self, r: LLMCall, span, a: dict[str, Any]) -> None:
+    def _llm_content(self, r: LLMCall, span, a: dict[str, Any], steps: list) -> None:
         n, s = self.n, self.settings
         content = {}
         if r.input_messages is not None:
@@ -273,26 +301,29 @@ class Emitter:
         if s.content_on_spans:
             a.update(content)
         if s.content_in_events and content:
-            self.event_logger.emit(event_name=n.EVENT_INFERENCE_DETAILS, attributes=content,
-                                   context=trace.set_span_in_context(span))
+            steps.append((self._emit_event, n.EVENT_INFERENCE_DETAILS, content, span))
 
-    def _end_simple(self, op: Operation, duration: float, error_type: str | None, operation: str, extra=None) -> None:
+    def _emit_event(self, name: str, attributes: dict[str, Any], span) -> None:
+        self.event_logger.emit(event_name=name, attributes=attributes, context=trace.set_span_in_context(span))
+
+    def _end_simple(self, op: Operation, duration: float, error_type: str | None, steps: list, ctx,
+                    operation: str, extra=None) -> None:
         attrs = self._base_metric_attributes(op, operation, error_type)
         if extra:
             attrs.update(extra)
-        self.instruments.record_duration(operation, duration, attrs)
+        steps.append((self.instruments.record_duration, operation, duration, attrs, ctx))
 
-    def _end_agent(self, op, duration, error_type):
+    def _end_agent(self, op, duration, error_type, steps, ctx):
         r = op.record
         extra = {self.n.GEN_AI_AGENT_NAME: r.name}
         if r.provider:
             extra[self.n.GEN_AI_PROVIDER_NAME] = r.provider
-        self._end_simple(op, duration, error_type, self.n.OP_INVOKE_AGENT, extra)
+        self._end_simple(op, duration, error_type, steps, ctx, self.n.OP_INVOKE_AGENT, extra)
 
-    def _end_workflow(self, op, duration, error_type):
-        self._end_simple(op, duration, error_type, self.n.OP_INVOKE_WORKFLOW)
+    def _end_workflow(self, op, duration, error_type, steps, ctx):
+        self._end_simple(op, duration, error_type, steps, ctx, self.n.OP_INVOKE_WORKFLOW)
 
-    def _end_tool(self, op, duration, error_type):
+    def _end_tool(self, op, duration, error_type, steps, ctx):
         n, r = self.n, op.record
         if self.settings.capture_any_content:
             a = {}
@@ -300,10 +331,10 @@ class Emitter:
                 a[n.GEN_AI_TOOL_CALL_ARGUMENTS] = self.serialize(r.arguments)
             if r.result is not None:
                 a[n.GEN_AI_TOOL_CALL_RESULT] = self.serialize(r.result)
-            op.span.set_attributes(a)
-        self._end_simple(op, duration, error_type, n.OP_EXECUTE_TOOL, {n.GEN_AI_TOOL_NAME: r.name})
+            steps.append((op.span.set_attributes, a))
+        self._end_simple(op, duration, error_type, steps, ctx, n.OP_EXECUTE_TOOL, {n.GEN_AI_TOOL_NAME: r.name})
 
-    def _end_retrieval(self, op, duration, error_type):
+    def _end_retrieval(self, op, duration, error_type, steps, ctx):
         n, r = self.n, op.record
         docs = r.documents or []
         scores = [d.score for d in docs if d.score is not None]
@@ -325,8 +356,8 @@ class Emitter:
             outcome = A.RETRIEVAL_HIT if hit else A.RETRIEVAL_MISS
             a[A.RETRIEVAL_OUTCOME] = outcome
             source = {n.GEN_AI_DATA_SOURCE_ID: r.data_source}
-            self.instruments.retrieval_searches.add(1, {**source, A.RETRIEVAL_OUTCOME: outcome})
+            steps.append((self.instruments.retrieval_searches.add, 1, {**source, A.RETRIEVAL_OUTCOME: outcome}, ctx))
             if top is not None:
-                self.instruments.retrieval_similarity.record(top, source)
-        op.span.set_attributes(a)
-        self._end_simple(op, duration, error_type, n.OP_RETRIEVAL, {n.GEN_AI_DATA_SOURCE_ID: r.data_source})
+                steps.append((self.instruments.retrieval_similarity.record, top, source, ctx))
+        steps.append((op.span.set_attributes, a))
+        self._end_simple(op, duration, error_type, steps, ctx, n.OP_RETRIEVAL, {n.GEN_AI_DATA_SOURCE_ID: r.data_source})

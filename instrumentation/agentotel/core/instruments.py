@@ -47,14 +47,16 @@ class Instruments:
         self.retrieval_searches = meter.create_counter(A.METRIC_RETRIEVAL_SEARCHES[0], unit=A.METRIC_RETRIEVAL_SEARCHES[1], description=A.METRIC_RETRIEVAL_SEARCHES[2])
         self.retrieval_similarity = _histogram(meter, A.METRIC_RETRIEVAL_SIMILARITY, A.SIMILARITY_BUCKETS)
 
-    def record_duration(self, operation: str, seconds: float, attributes: dict) -> None:
-        self.operation_duration.record(seconds, attributes)
+    # ``context``: the context the measurement was made in (exemplars link to its span); the
+    # emitter records from its background worker, where the current context is another one.
+    def record_duration(self, operation: str, seconds: float, attributes: dict, context=None) -> None:
+        self.operation_duration.record(seconds, attributes, context)
 
-    def record_tokens(self, input_tokens: int, output_tokens: int, attributes: dict, counts=None) -> None:
+    def record_tokens(self, input_tokens: int, output_tokens: int, attributes: dict, counts=None, context=None) -> None:
         n = self.n
-        self.token_usage.record(input_tokens, {**attributes, n.GEN_AI_TOKEN_TYPE: n.TOKEN_TYPE_INPUT})
+        self.token_usage.record(input_tokens, {**attributes, n.GEN_AI_TOKEN_TYPE: n.TOKEN_TYPE_INPUT}, context)
         if output_tokens or attributes.get(n.GEN_AI_OPERATION_NAME) != n.OP_EMBEDDINGS:
-            self.token_usage.record(output_tokens, {**attributes, n.GEN_AI_TOKEN_TYPE: n.TOKEN_TYPE_OUTPUT})
+            self.token_usage.record(output_tokens, {**attributes, n.GEN_AI_TOKEN_TYPE: n.TOKEN_TYPE_OUTPUT}, context)
 
 
 class LatestInstruments(Instruments):
@@ -90,16 +92,16 @@ class LatestInstruments(Instruments):
             n.OP_RETRIEVAL: self.operation_duration,
         }
 
-    def record_duration(self, operation: str, seconds: float, attributes: dict) -> None:
-        self._by_operation.get(operation, self.inference_duration).record(seconds, attributes)
+    def record_duration(self, operation: str, seconds: float, attributes: dict, context=None) -> None:
+        self._by_operation.get(operation, self.inference_duration).record(seconds, attributes, context)
 
-    def record_tokens(self, input_tokens: int, output_tokens: int, attributes: dict, counts=None) -> None:
-        self.usage["input"].add(input_tokens, attributes)
-        self.usage["output"].add(output_tokens, attributes)
+    def record_tokens(self, input_tokens: int, output_tokens: int, attributes: dict, counts=None, context=None) -> None:
+        self.usage["input"].add(input_tokens, attributes, context)
+        self.usage["output"].add(output_tokens, attributes, context)
         if counts is not None:
             for key, value in (("cache_read_input", counts.cache_read), ("cache_write_input", counts.cache_write),
                                ("reasoning_output", counts.reasoning)):
                 if value:
-                    self.usage[key].add(value, attributes)
-        self.call_input.record(input_tokens, attributes)
-        self.call_output.record(output_tokens, attributes)
+                    self.usage[key].add(value, attributes, context)
+        self.call_input.record(input_tokens, attributes, context)
+        self.call_output.record(output_tokens, attributes, context)

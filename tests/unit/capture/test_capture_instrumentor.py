@@ -10,11 +10,11 @@ import pytest
 from opentelemetry.instrumentation.utils import suppress_instrumentation
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from agentotel.capture import LLMInstrumentor, instrumentor as instrumentor_module
 from agentotel.config import Settings, reset_settings
 
+from ..conftest import DrainingSpanExporter
 from .conftest import recorded_json
 from .test_capture_lifecycle import CHAT_URL, chat_request, client_for, json_reply
 
@@ -90,7 +90,7 @@ class TestConfiguration:
 
     def test_explicit_providers(self, telemetry):
         """Providers passed to instrument() receive the spans instead of the global ones."""
-        exporter = InMemorySpanExporter()
+        exporter = DrainingSpanExporter()
         tp = TracerProvider()
         tp.add_span_processor(SimpleSpanProcessor(exporter))
         instrumentor = LLMInstrumentor()
