@@ -83,6 +83,9 @@ exporters:
     sending_queue:
       enabled: true
       storage: {storage}
+      sizer: requests
+      queue_size: 1000
+      batch: {{sizer: items, min_size: 1024, max_size: 2048, flush_timeout: 1s}}
     retry_on_failure:
       enabled: true
       max_elapsed_time: 10m

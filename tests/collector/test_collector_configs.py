@@ -99,11 +99,22 @@ def test_broken_ottl_is_caught_by_validate(validate, tmp_path: Path):
 
 
 @pytest.mark.parametrize("layering", sorted(LAYERINGS))
-def test_memory_limiter_first_and_batch_last(print_config, layering: str):
-    """Every pipeline refuses data under memory pressure before doing work, and batches last."""
-    for name, pipeline in print_config(layering)["service"]["pipelines"].items():
+def test_memory_limiter_first_and_no_memory_batching_of_traces_and_logs(print_config, layering: str):
+    """Every pipeline refuses data under memory pressure before doing work; metrics batch last, while
+    traces and logs batch only in their exporters' persistent queue, so nothing acknowledged is held
+    only in memory (a crash loses nothing)."""
+    cfg = print_config(layering)
+    for name, pipeline in cfg["service"]["pipelines"].items():
         assert pipeline["processors"][0] == "memory_limiter", name
-        assert pipeline["processors"][-1] == "batch", name
+        if name.split("/")[0] in ("traces", "logs"):
+            assert "batch" not in pipeline["processors"], name
+        else:
+            assert pipeline["processors"][-1] == "batch", name
+    stores = {e for p in pipelines_of(cfg, "traces", "logs").values() for e in p["exporters"]
+              if e in cfg["exporters"] and e != "nop"}
+    for name in stores:
+        queue = cfg["exporters"][name]["sending_queue"]
+        assert queue["storage"] == "file_storage" and queue["batch"]["max_size"] > 0, name
 
 
 @pytest.mark.parametrize("layering", sorted(LAYERINGS))

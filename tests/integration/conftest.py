@@ -15,17 +15,25 @@ The ``stack`` fixture yields an ``agentotel.stack.Stack``:
 
 A test that stops or kills a component must start it again (in a ``finally``) so the tests after
 it find the stack whole.
+
+The ``demo_traffic`` fixture (session) plays 30 seeded conversations against the demo support
+agent exporting to that stack and returns once everything the app sent is in the backends (see
+``demo_run.DemoTraffic``).
 """
 
 from __future__ import annotations
 
 import sys
+import time
+import uuid
 from pathlib import Path
 
 import pytest
 
 from agentotel.stack import COMPONENTS, Layout, Ports, Stack
 from agentotel.stack.components import BINARIES
+from tests.integration import backend_queries as bq
+from tests.integration.demo_run import DemoApp, DemoTraffic, eventually
 
 
 #: The checkout these tests belong to (not necessarily the one the venv's package points at).
@@ -59,3 +67,63 @@ def whole_stack(stack):
     yield stack
     down = [name for name in COMPONENTS if stack.pid(name) is None]
     assert not down, f"the test left {', '.join(down)} stopped"
+
+
+#: The demo traffic: conversations, seed and concurrency (the seed fixes every conversation).
+DEMO_CONVERSATIONS, DEMO_SEED, DEMO_CONCURRENCY = 30, 11, 4
+#: Seconds the demo's telemetry may take to reach every backend after the app exited.
+DEMO_SETTLE_TIMEOUT = 120.0
+
+
+def _demo_pending(stack, app: DemoApp, summary, exported, logs) -> list[str]:
+    """What of the demo app's telemetry the backends do not hold yet, in words ([] when settled)."""
+    service, pending = app.service, []
+    ended = sum(summary.outcomes.get(k, 0) for k in ("resolved", "escalated", "abandoned"))
+    counted = bq.prom_scalar(stack.prometheus_url, f'sum(agentotel_conversations_total{{service_name="{service}"}})')
+    if counted != ended:
+        pending.append(f"Prometheus counts {counted} conversations, not {ended}")
+    calls = bq.prom_scalar(stack.prometheus_url, f'sum(traces_span_metrics_calls_total{{service_name="{service}"}})')
+    if calls != len(exported):
+        pending.append(f"span metrics count {calls} calls, not {len(exported)}")
+    stored = set(bq.span_id_counts(bq.jaeger_service_spans(stack.jaeger_query_url, service)))
+    missing = {(s.trace_id, s.span_id) for s in exported} - stored
+    if missing:
+        pending.append(f"Jaeger lacks {len(missing)} of {len(exported)} spans")
+    kept = {(r.get("trace_id"), r.get("_msg")) for r in bq.service_logs(stack.victorialogs_url, service)}
+    absent = [r for r in logs if r.get("trace_id") and (r["trace_id"], r["message"]) not in kept]
+    if absent:
+        pending.append(f"VictoriaLogs lacks {len(absent)} of the app's log records")
+    return pending
+
+
+@pytest.fixture(scope="session")
+def demo_traffic(stack, tmp_path_factory) -> DemoTraffic:
+    """The demo agent played 30 seeded conversations against the stack and exited (SIGTERM, so it
+    flushed); returns once Prometheus, Jaeger and VictoriaLogs hold everything it exported."""
+    from demo import traffic
+    from demo.fake_provider import start_fake_provider
+
+    workdir = tmp_path_factory.mktemp("demo-traffic")
+    before = bq.collector_counters(stack.collector_metrics_url)
+    provider = start_fake_provider()
+    try:
+        with DemoApp(stack.collector_otlp_http, provider.base_url, workdir,
+                     service=f"support-agent-traffic-{uuid.uuid4().hex[:6]}") as app:
+            plans = traffic.plan(DEMO_CONVERSATIONS, DEMO_SEED, prefix=f"it-{app.instance}")
+            summary = traffic.run(app.url, plans, concurrency=DEMO_CONCURRENCY, deadline_seconds=120)
+    finally:
+        provider.stop()
+    assert summary.http_errors == 0 and not {"failed", "skipped"} & set(summary.outcomes), (
+        f"the demo traffic did not play cleanly:\n{summary.to_text()}\n{app.log_tail()}")
+    exported, logs = app.exported_spans(), app.log_records()
+    began, pending = time.monotonic(), []
+
+    def settled() -> bool:
+        pending[:] = _demo_pending(stack, app, summary, exported, logs)
+        return not pending
+
+    eventually(settled, DEMO_SETTLE_TIMEOUT, interval=2.0)
+    return DemoTraffic(summary=summary, service_name=app.service, instance=app.instance, spans=exported,
+                       app_logs=logs, collector_before=before,
+                       collector_after=bq.collector_counters(stack.collector_metrics_url),
+                       waited_seconds=round(time.monotonic() - began, 1), pending=pending)

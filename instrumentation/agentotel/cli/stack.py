@@ -60,7 +60,7 @@ def _fail(message: str) -> int:
     return 1
 
 
-def print_endpoints(endpoints: dict[str, str], out=sys.stdout) -> None:
+def print_endpoints(endpoints: dict[str, str], out=None) -> None:
     width = max(len(label) for label, _ in _ENDPOINT_LABELS)
     for label, key in _ENDPOINT_LABELS:
         print(f"  {label:<{width}}  {endpoints[key]}", file=out)
