@@ -135,6 +135,7 @@ def app_environment(base: dict[str, str], *, repo: Path, otlp_endpoint: str, ser
     env["OTEL_RESOURCE_ATTRIBUTES"] = ",".join(p for p in (base.get("OTEL_RESOURCE_ATTRIBUTES"), resource) if p)
     for name, value in DEMO_DEFAULTS.items():
         env.setdefault(name, value)
+    env.setdefault("AGENTOTEL_BUDGET_FILE", str(repo / "demo" / "budgets.yaml"))
     if fake_provider_url:
         openai_url, anthropic_url = fake_provider_url + FAKE_OPENAI_PATH, fake_provider_url + FAKE_ANTHROPIC_PATH
         env["OPENAI_BASE_URL"] = openai_url

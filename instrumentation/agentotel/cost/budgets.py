@@ -7,7 +7,7 @@ The file named by ``AGENTOTEL_BUDGET_FILE``::
       acme:
         month: {usd: 500, tokens: 50000000}
         day: {usd: 25}
-      "*":            # every other tenant
+      globex:
         month: {usd: 100}
 
 Prometheus compares ``agentotel_llm_cost_total`` over the period with ``agentotel_budget_limit``.
