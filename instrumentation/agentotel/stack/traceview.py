@@ -58,6 +58,8 @@ class Span:
     def error_text(self) -> str:
         kind = self.attributes.get(genai.ERROR_TYPE)
         message = self.attributes.get("otel.status_description")
+        if kind and message and str(message) == str(kind):
+            message = None  # an HTTP status as both error.type and status description: say it once
         return ": ".join(str(part) for part in (kind, message) if part) or "error"
 
     @property

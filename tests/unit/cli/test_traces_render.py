@@ -61,6 +61,19 @@ def test_error_span_shows_error_type_and_status_message(conversation):
     assert sum("ERROR" in line for line in _lines(conversation)) == 1
 
 
+def test_error_said_once_when_status_repeats_error_type(conversation):
+    """An HTTP status that is both error.type and the status description is shown once."""
+    trace_json = copy.deepcopy(conversation)
+    span = next(s for s in trace_json["spans"] if s["operationName"].startswith("execute_tool"))
+    for tag in span["tags"]:
+        if tag["key"] == "error.type":
+            tag["value"] = "429"
+        if tag["key"] == "otel.status_description":
+            tag["value"] = "429"
+    line = next(line for line in _lines(trace_json) if "execute_tool" in line)
+    assert "ERROR 429" in line and "429: 429" not in line
+
+
 def test_header_counts_rolled_up_cost_and_tokens_once(conversation):
     """Trace totals take the roll-up on the top span instead of adding it to the calls below it."""
     header = _lines(conversation)[1]
