@@ -127,10 +127,6 @@ class ScopeFactory:
         name = self._name or getattr(fn, "__name__", "operation")
         on_call, on_result = self._on_call, self._on_result
 
-        def begin(args, kwargs) -> _Scope:
-            scope = self._scope(name)
-            return scope
-
         def prepare(scope: _Scope, args, kwargs):
             if on_call is not None and scope.record is not None:
                 with guard.contained("api"):
@@ -144,7 +140,7 @@ class ScopeFactory:
         if inspect.isasyncgenfunction(fn):
             @functools.wraps(fn)
             async def agen_wrapper(*args, **kwargs):
-                scope = begin(args, kwargs)
+                scope = self._scope(name)
                 ctx = scope._start()
                 prepare(scope, args, kwargs)
                 agen = fn(*args, **kwargs)
@@ -160,7 +156,8 @@ class ScopeFactory:
                         finally:
                             if token is not None:
                                 otel_context.detach(token)
-                        items.append(item) if on_result is not None else None
+                        if on_result is not None:
+                            items.append(item)
                         yield item
                 except BaseException as exc:
                     error = exc
@@ -175,7 +172,7 @@ class ScopeFactory:
         if inspect.isgeneratorfunction(fn):
             @functools.wraps(fn)
             def gen_wrapper(*args, **kwargs):
-                scope = begin(args, kwargs)
+                scope = self._scope(name)
                 ctx = scope._start()
                 prepare(scope, args, kwargs)
                 gen = fn(*args, **kwargs)
@@ -191,7 +188,8 @@ class ScopeFactory:
                         finally:
                             if token is not None:
                                 otel_context.detach(token)
-                        items.append(item) if on_result is not None else None
+                        if on_result is not None:
+                            items.append(item)
                         yield item
                 except BaseException as exc:
                     error = exc
@@ -206,7 +204,7 @@ class ScopeFactory:
         if inspect.iscoroutinefunction(fn):
             @functools.wraps(fn)
             async def async_wrapper(*args, **kwargs):
-                scope = begin(args, kwargs)
+                scope = self._scope(name)
                 with scope:
                     prepare(scope, args, kwargs)
                     result = await fn(*args, **kwargs)
@@ -216,7 +214,7 @@ class ScopeFactory:
 
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            scope = begin(args, kwargs)
+            scope = self._scope(name)
             with scope:
                 prepare(scope, args, kwargs)
                 result = fn(*args, **kwargs)

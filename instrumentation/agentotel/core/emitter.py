@@ -59,6 +59,13 @@ class Operation:
         self.own = own
 
 
+def _put(attributes: dict[str, Any], pairs) -> None:
+    """Set each (key, value) pair whose value is known."""
+    for key, value in pairs:
+        if value is not None:
+            attributes[key] = value
+
+
 def _error_type(record, error: BaseException | None) -> str | None:
     if record.error_type:
         return record.error_type
@@ -120,7 +127,7 @@ class Emitter:
     def _request_attributes(self, r: LLMCall, a: dict[str, Any]) -> None:
         """Request attributes that may also be learned after the span started (zero-code capture)."""
         n = self.n
-        for key, value in (
+        _put(a, (
             (n.SERVER_ADDRESS, r.server_address), (n.SERVER_PORT, r.server_port),
             (n.GEN_AI_REQUEST_TEMPERATURE, r.temperature), (n.GEN_AI_REQUEST_TOP_P, r.top_p),
             (n.GEN_AI_REQUEST_TOP_K, r.top_k), (n.GEN_AI_REQUEST_MAX_TOKENS, r.max_tokens),
@@ -129,20 +136,16 @@ class Emitter:
             (n.GEN_AI_REQUEST_STOP_SEQUENCES, r.stop_sequences), (n.GEN_AI_REQUEST_SEED, r.seed),
             (n.GEN_AI_REQUEST_CHOICE_COUNT, r.choice_count), (n.GEN_AI_OUTPUT_TYPE, r.output_type),
             (n.GEN_AI_REQUEST_ENCODING_FORMATS, r.encoding_formats),
-        ):
-            if value is not None:
-                a[key] = value
+        ))
         if r.stream:
             a[n.GEN_AI_REQUEST_STREAM] = True
 
     def _start_agent(self, r: AgentInvocation, agent):
         n = self.n
         a: dict[str, Any] = {n.GEN_AI_OPERATION_NAME: n.OP_INVOKE_AGENT, n.GEN_AI_AGENT_NAME: r.name}
-        for key, value in ((n.GEN_AI_AGENT_ID, r.id), (n.GEN_AI_AGENT_DESCRIPTION, r.description),
-                           (n.GEN_AI_AGENT_VERSION, r.version), (n.GEN_AI_PROVIDER_NAME, r.provider),
-                           (n.GEN_AI_REQUEST_MODEL, r.request_model)):
-            if value is not None:
-                a[key] = value
+        _put(a, ((n.GEN_AI_AGENT_ID, r.id), (n.GEN_AI_AGENT_DESCRIPTION, r.description),
+                (n.GEN_AI_AGENT_VERSION, r.version), (n.GEN_AI_PROVIDER_NAME, r.provider),
+                (n.GEN_AI_REQUEST_MODEL, r.request_model)))
         kind = SpanKind.CLIENT if r.remote else SpanKind.INTERNAL
         return f"{n.OP_INVOKE_AGENT} {r.name}", kind, a
 
@@ -154,19 +157,15 @@ class Emitter:
     def _start_tool(self, r: ToolExecution, agent):
         n = self.n
         a: dict[str, Any] = {n.GEN_AI_OPERATION_NAME: n.OP_EXECUTE_TOOL, n.GEN_AI_TOOL_NAME: r.name}
-        for key, value in ((n.GEN_AI_TOOL_CALL_ID, r.call_id), (n.GEN_AI_TOOL_DESCRIPTION, r.description),
-                           (n.GEN_AI_TOOL_TYPE, r.type), (n.GEN_AI_AGENT_NAME, agent)):
-            if value is not None:
-                a[key] = value
+        _put(a, ((n.GEN_AI_TOOL_CALL_ID, r.call_id), (n.GEN_AI_TOOL_DESCRIPTION, r.description),
+                (n.GEN_AI_TOOL_TYPE, r.type), (n.GEN_AI_AGENT_NAME, agent)))
         return f"{n.OP_EXECUTE_TOOL} {r.name}", SpanKind.INTERNAL, a
 
     def _start_retrieval(self, r: Retrieval, agent):
         n = self.n
         a: dict[str, Any] = {n.GEN_AI_OPERATION_NAME: n.OP_RETRIEVAL, n.GEN_AI_DATA_SOURCE_ID: r.data_source}
-        for key, value in ((n.GEN_AI_PROVIDER_NAME, r.provider), (n.GEN_AI_REQUEST_MODEL, r.request_model),
-                           (n.GEN_AI_REQUEST_TOP_K, r.top_k), (n.GEN_AI_AGENT_NAME, agent)):
-            if value is not None:
-                a[key] = value
+        _put(a, ((n.GEN_AI_PROVIDER_NAME, r.provider), (n.GEN_AI_REQUEST_MODEL, r.request_model),
+                (n.GEN_AI_REQUEST_TOP_K, r.top_k), (n.GEN_AI_AGENT_NAME, agent)))
         return f"{n.OP_RETRIEVAL} {r.data_source}", SpanKind.CLIENT, a
 
     # ------------------------------------------------------------------ end
@@ -220,11 +219,9 @@ class Emitter:
         ins = self.instruments
         a: dict[str, Any] = {}
         self._request_attributes(r, a)
-        for key, value in ((n.GEN_AI_RESPONSE_ID, r.response_id), (n.GEN_AI_RESPONSE_MODEL, r.response_model),
-                           (n.GEN_AI_RESPONSE_FINISH_REASONS, r.finish_reasons),
-                           (n.GEN_AI_EMBEDDINGS_DIMENSION_COUNT, r.embedding_dimensions)):
-            if value is not None:
-                a[key] = value
+        _put(a, ((n.GEN_AI_RESPONSE_ID, r.response_id), (n.GEN_AI_RESPONSE_MODEL, r.response_model),
+                (n.GEN_AI_RESPONSE_FINISH_REASONS, r.finish_reasons),
+                (n.GEN_AI_EMBEDDINGS_DIMENSION_COUNT, r.embedding_dimensions)))
         if r.tool_definition_count is not None:
             a[A.TOOL_DEFINITION_COUNT] = r.tool_definition_count
 

@@ -16,6 +16,7 @@ from opentelemetry import trace
 from ..semconv import agentotel_names as A
 from ..semconv import genai as G
 from .conversations import ConversationState
+from .scope import conversation_attributes, current_agent
 
 
 class ConversationSignals:
@@ -79,8 +80,6 @@ class ConversationSignals:
         self._record_end(state, outcome, reason)
 
     def _scope(self) -> dict[str, str | None]:
-        from .scope import conversation_attributes, current_agent
-
         conv = conversation_attributes()
         return {"agent": current_agent(), "tenant": conv.get(A.TENANT_ID)}
 
