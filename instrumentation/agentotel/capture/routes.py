@@ -96,6 +96,8 @@ def _gemini(provider: str, path: str) -> Route | None:
 
 
 _PATH_MATCHERS = {WIRE_OPENAI: _openai, WIRE_ANTHROPIC: _anthropic, WIRE_GEMINI: _gemini}
+# The provider whose format each wire is (OpenAI's is spoken by many: a configured one keeps its name).
+_NATIVE_PROVIDER = {WIRE_ANTHROPIC: G.PROVIDER_ANTHROPIC, WIRE_GEMINI: G.PROVIDER_GCP_GEMINI}
 
 
 def wire_of(provider: str) -> str:
@@ -127,9 +129,21 @@ class Router:
     def _match(self, host: str, port: int, path: str) -> Route | None:
         bases = self._bases.get((host, port))
         if bases:
-            for prefix, provider, wire in bases:
-                if path == prefix or path.startswith(prefix + "/"):
-                    return _PATH_MATCHERS[wire](provider, path[len(prefix):])
+            under = [(prefix, provider, wire) for prefix, provider, wire in bases
+                     if path == prefix or path.startswith(prefix + "/")]
+            for prefix, provider, wire in under:  # longest prefix first
+                found = _PATH_MATCHERS[wire](provider, path[len(prefix):])
+                if found is not None:
+                    return found
+            # A gateway (LiteLLM...) configured for one wire format that serves another's endpoint
+            # too, e.g. Anthropic's /v1/messages beside OpenAI's /v1/chat/completions: the other
+            # format's provider, whose token accounting its responses follow.
+            for prefix, provider, wire in under:
+                for other, native in _NATIVE_PROVIDER.items():
+                    if other != wire:
+                        found = _PATH_MATCHERS[other](native, path[len(prefix):])
+                        if found is not None:
+                            return found
         known = KNOWN_HOSTS.get(host)
         if known is None:
             for suffix, provider, wire in KNOWN_HOST_SUFFIXES:

@@ -83,3 +83,17 @@ class TestConfiguredBaseURLs:
         assert route("http://gw:4000/anthropic/v1/messages", router=router).wire == "anthropic"
         assert route("http://gw:4000/gemini/v1beta/models/g:generateContent", router=router).wire == "gemini"
         assert route("http://gw:4000/v1/chat/completions", router=router).provider == "openai"
+
+    def test_gateway_serving_another_wire_format(self):
+        """A gateway configured as OpenAI-compatible at {base}/v1 also serves Anthropic's /v1/messages
+        (the anthropic SDK pointed at {base}): routed as Anthropic's wire, priced and counted as such."""
+        router = Router({"http://gw:4000/v1": "openai"})
+        found = route("http://gw:4000/v1/messages", router=router)
+        assert (found.provider, found.wire, found.endpoint) == ("anthropic", "anthropic", "messages")
+        assert route("http://gw:4000/v1/chat/completions", router=router).provider == "openai"
+        assert route("http://gw:4000/v1/models", router=router) is None
+
+    def test_a_shorter_prefix_is_tried_when_the_longer_one_has_no_such_endpoint(self):
+        router = Router({"http://gw:4000": "anthropic", "http://gw:4000/v1": "openai"})
+        assert route("http://gw:4000/v1/messages", router=router).wire == "anthropic"
+        assert route("http://gw:4000/v1/embeddings", router=router).wire == "openai"
