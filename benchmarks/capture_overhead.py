@@ -6,7 +6,13 @@ kept-alive loopback connection) under each configuration:
 - ``none``: nothing instrumented (the baseline);
 - ``agentotel``: agentotel's zero-code capture (``LLMInstrumentor``), its emitter ending spans in the
   background (the default, ``AGENTOTEL_DEFERRED_EMIT=true``);
+  with nothing else instrumented its LLM span starts in the background when the call ends
+  (``core.pending``: no code runs inside the send that could look at it);
 - ``agentotel-sync``: the same with every step of the end on the caller's thread (``false``);
+- ``httpx``: the OpenTelemetry httpx instrumentation alone (an HTTP client span per request);
+- ``agentotel+httpx``: agentotel with the httpx instrumentation on too, as ``opentelemetry-instrument``
+  sets things up by default: the LLM span must be current during the send (the HTTP span is its
+  child), so it starts on the caller's thread; the overhead includes the HTTP span's;
 - ``openai-v2``: the OpenTelemetry ``opentelemetry-instrumentation-openai-v2`` instrumentation;
 - ``both``: both on, agentotel adopting the openai-v2 span (one span, cost added to it);
 - ``capture-only``: agentotel's capture with an emitter that emits nothing: routing, JSON parsing
@@ -54,6 +60,7 @@ try:
     from opentelemetry.instrumentation.openai_v2 import OpenAIInstrumentor
 except ImportError:  # not installed: the comparison is left out
     OpenAIInstrumentor = None
+from opentelemetry.instrumentation.httpx import HTTPX2ClientInstrumentor, HTTPXClientInstrumentor  # noqa: E402
 
 
 class Drop(SpanProcessor):
@@ -67,7 +74,7 @@ class SilentEmitter:
     class settings:  # noqa: N801 - stands for agentotel.config.Settings
         capture_any_content = False
 
-    def start(self, record, context=None):
+    def start(self, record, context=None, start_time=None, pending=False):
         return Operation(record, INVALID_SPAN, None, {})
 
     def end(self, op, error=None):
@@ -124,7 +131,8 @@ def main() -> None:
     capture = LLMInstrumentor()
     otel = OpenAIInstrumentor() if OpenAIInstrumentor is not None else None
 
-    captures = ("agentotel", "agentotel-sync", "both", "capture-only")
+    captures = ("agentotel", "agentotel-sync", "both", "capture-only", "agentotel+httpx")
+    http_instrumentors = (HTTPXClientInstrumentor(), HTTPX2ClientInstrumentor())
 
     def enable(name: str) -> None:
         if name in captures:
@@ -135,12 +143,18 @@ def main() -> None:
             capture.interceptor.emitter = SilentEmitter()
         if name in ("openai-v2", "both"):
             otel.instrument(**providers)
+        if name in ("httpx", "agentotel+httpx"):
+            for instrumentor in http_instrumentors:
+                instrumentor.instrument(**providers)
 
     def disable(name: str) -> None:
         if name in captures:
             capture.uninstrument()
         if name in ("openai-v2", "both"):
             otel.uninstrument()
+        if name in ("httpx", "agentotel+httpx"):
+            for instrumentor in http_instrumentors:
+                instrumentor.uninstrument()
 
     messages = [{"role": "user", "content": "Where is my order A-1001?"}]
 
@@ -148,7 +162,7 @@ def main() -> None:
         client.chat.completions.create(model="gpt-4o-mini", messages=messages, temperature=0.2)
 
     configs = ["none", "agentotel", "agentotel-sync"] + (["openai-v2", "both"] if otel is not None else []) + [
-        "capture-only"]
+        "httpx", "agentotel+httpx", "capture-only"]
     samples: dict[str, list[float]] = {name: [] for name in configs}
     cpu: dict[str, float] = {name: 0.0 for name in configs}
     caller_cpu: dict[str, float] = {name: 0.0 for name in configs}

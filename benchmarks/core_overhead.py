@@ -5,6 +5,10 @@ instrumentation of one LLM call costs). Each agentotel operation is measured the
 the same SDK providers (batch-less: spans go to a no-op exporter through SimpleSpanProcessor's
 cheaper cousin, a processor that drops them), so the ratio shows what agentotel adds.
 
+A second reference writes by hand, against the same SDK, exactly the telemetry that agentotel's LLM
+call record emits (the same span attributes and metric points): the SDK's own cost for that
+telemetry, which no instrumentation emitting it can go below.
+
 Two figures per operation: the CPU time of the calling thread (what the app's thread pays; with
 deferred emission the SDK's share of the end runs on agentotel's worker instead), and the CPU time
 of the whole process (the worker included: operations are run in batches, each followed by a
@@ -99,6 +103,33 @@ def main() -> None:
         h1.record(0.5, metric_attrs)
         span.end()
 
+    # What the LLM call record below emits, written by hand against the SDK: the same span (3
+    # attributes at the start, 15 at the end) and the same metric points (two token-usage points and
+    # a duration point with their attributes, one cost counter point). The floor for agentotel: the
+    # SDK's own cost for this telemetry.
+    tokens = meter.create_histogram("baseline.token.usage", unit="{token}")
+    cost = meter.create_counter("baseline.cost", unit="{USD}")
+    start_attrs = {"gen_ai.operation.name": "chat", "gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o"}
+    end_attrs = {"server.address": "api.openai.com", "gen_ai.request.temperature": 0.2,
+                 "gen_ai.request.max_tokens": 256, "gen_ai.response.id": "chatcmpl-1",
+                 "gen_ai.response.model": "gpt-4o-2024-08-06", "gen_ai.response.finish_reasons": ("stop",),
+                 "gen_ai.usage.input_tokens": 1200, "gen_ai.usage.output_tokens": 300,
+                 "gen_ai.usage.cache_read.input_tokens": 200, "agentotel.cost.total": 0.0051,
+                 "agentotel.cost.currency": "USD", "agentotel.cost.input": 0.0025, "agentotel.cost.output": 0.003,
+                 "agentotel.cost.cache_read": 0.00025, "agentotel.cost.catalog_version": "2026.11.0"}
+    point_attrs = {**start_attrs, "gen_ai.response.model": "gpt-4o-2024-08-06"}
+    input_attrs = {**point_attrs, "gen_ai.token.type": "input"}
+    output_attrs = {**point_attrs, "gen_ai.token.type": "output"}
+
+    def same_telemetry_by_hand():
+        span = tracer.start_span("chat gpt-4o", attributes=start_attrs)
+        span.set_attributes(end_attrs)
+        tokens.record(1200, input_attrs)
+        tokens.record(300, output_attrs)
+        cost.add(0.0051, start_attrs)
+        h1.record(0.5, point_attrs)
+        span.end()
+
     tp2, mp2 = providers(True)
     reset_settings(Settings())
 
@@ -137,6 +168,7 @@ def main() -> None:
     cases = [
         ("stock SDK span, 10 attributes + 2 histogram records (baseline)", baseline),
         ("stock SDK span, 10 attributes + 4 metric records", baseline_same_metrics),
+        ("stock SDK, the LLM call record's telemetry by hand", same_telemetry_by_hand),
         *agentotel_cases(Emitter(tp2, mp2, settings=Settings(), deferred=True), ""),
         *agentotel_cases(Emitter(tp2, mp2, settings=Settings(), deferred=False), ", deferred=False"),
     ]

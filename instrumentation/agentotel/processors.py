@@ -103,15 +103,14 @@ class CostRollup(SpanProcessor):
         except Exception as exc:  # noqa: BLE001
             guard.report("cost_rollup", exc)
 
-    def claim(self, span_id: int, input_tokens: int, output_tokens: int, cost: float | None,
-              currency: str | None) -> bool:
-        """Roll up an LLM span of agentotel's now, if this processor saw it start; its ``on_end``
-        then adds nothing. True when it did."""
+    def add_under(self, parent_id: int, input_tokens: int, output_tokens: int, cost: float | None,
+                  currency: str | None) -> bool:
+        """Add an agentotel LLM span's tokens and cost to its open ancestors now, from its parent
+        up (its own ``on_end`` then adds nothing). True when this processor knows the parent."""
         with self._lock:
-            parent = self._parents.pop(span_id, None)
-            if parent is None:
-                return span_id in self._targets  # a local root: nothing above it
-            ancestors = self._ancestors(parent)
+            if parent_id not in self._parents and parent_id not in self._targets:
+                return False
+            ancestors = self._ancestors(parent_id)
         self._add(ancestors, input_tokens, output_tokens, cost, currency)
         return True
 
@@ -150,19 +149,19 @@ class CostRollup(SpanProcessor):
         return len(self._parents) + len(self._targets)
 
 
-_last: "weakref.ref[CostRollup] | None" = None  # the processor that claimed last: usually the only one
+_last: "weakref.ref[CostRollup] | None" = None  # the processor that rolled up last: usually the only one
 
 
-def roll_up(span, input_tokens: int, output_tokens: int, cost: float | None, currency: str | None) -> None:
-    """Add an ending agentotel LLM span's tokens and cost to its open ancestors, now. Never raises."""
+def roll_up(parent_id: int, input_tokens: int, output_tokens: int, cost: float | None, currency: str | None) -> None:
+    """Add an ending agentotel LLM span's tokens and cost to its open ancestors, from its parent
+    (``parent_id``) up, now: the span itself may not have started yet (``core.pending``). Never raises."""
     global _last
     try:
-        span_id = span.get_span_context().span_id
         last = _last() if _last is not None else None
-        if last is not None and last.claim(span_id, input_tokens, output_tokens, cost, currency):
+        if last is not None and last.add_under(parent_id, input_tokens, output_tokens, cost, currency):
             return
         for rollup in list(_rollups):
-            if rollup is not last and rollup.claim(span_id, input_tokens, output_tokens, cost, currency):
+            if rollup is not last and rollup.add_under(parent_id, input_tokens, output_tokens, cost, currency):
                 _last = weakref.ref(rollup)
                 return
     except Exception as exc:  # noqa: BLE001

@@ -39,16 +39,16 @@ def parse_json(data: bytes | str | None) -> Any:
 
 
 class Call:
-    __slots__ = ("emitter", "op", "route", "translator", "content", "own_span", "ended",
+    __slots__ = ("emitter", "op", "route", "translator", "content", "make_current", "ended",
                  "_state", "_sse", "_decoder", "_body", "_body_size", "_finalizer")
 
-    def __init__(self, emitter: Emitter, op: Operation, route: Route, translator, content: bool, own_span: bool):
+    def __init__(self, emitter: Emitter, op: Operation, route: Route, translator, content: bool, make_current: bool):
         self.emitter = emitter
         self.op = op
         self.route = route
         self.translator = translator
         self.content = content
-        self.own_span = own_span
+        self.make_current = make_current
         self.ended = False
         self._state = None
         self._sse: SSEParser | None = None
@@ -63,8 +63,9 @@ class Call:
 
     # ------------------------------------------------------------------ around the send
     def attach(self):
-        """Make our span current while the request is sent, so HTTP client spans nest under it."""
-        if not self.own_span:
+        """Make our span current while the request is sent, so HTTP client spans nest under it
+        (not an adopted span, whose owner made it current, nor a pending one: nothing looks)."""
+        if not self.make_current:
             return None
         return otel_context.attach(trace.set_span_in_context(self.op.span))
 

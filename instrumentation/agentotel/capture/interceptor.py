@@ -13,10 +13,11 @@ from opentelemetry.instrumentation.utils import is_instrumentation_enabled
 
 from ..core import guard
 from ..core.emitter import Emitter
+from ..core.pending import PendingSpan
 from ..core.records import LLMCall
 from ..core.runtime import get_emitter
 from .call import Call, parse_json
-from .dedup import adopt, cost_only, owner_of
+from .dedup import owner_of
 from .providers import TRANSLATORS
 from .routes import Router
 from .streams import Kit
@@ -35,8 +36,12 @@ class Interceptor:
         self.router = router
         self.emitter = emitter
 
-    def begin(self, request) -> Call | None:
-        """The call for an LLM request, or None to let it through untouched. Never raises."""
+    def begin(self, request, client=None, kit: Kit | None = None) -> Call | None:
+        """The call for an LLM request, or None to let it through untouched. Never raises.
+
+        When nothing can run inside the send with the span current (``Kit.sends_unobserved``: no
+        transport instrumentation, no event hooks), the span is left pending: it starts in the
+        emitter's background worker, with its original start time, when the call ends."""
         try:
             route = self.router.route(request.method, request.url)
             if route is None or not is_instrumentation_enabled():
@@ -59,10 +64,11 @@ class Interceptor:
             except Exception as exc:  # noqa: BLE001
                 guard.report(_COMPONENT, exc)
             if owner is not None:
-                if owner.records_metrics:
-                    emitter = cost_only(emitter)
-                return Call(emitter, adopt(owner, record), route, translator, content, own_span=False)
-            return Call(emitter, emitter.start(record), route, translator, content, own_span=True)
+                op = emitter.adopt(owner.span, record, metrics=not owner.records_metrics)
+                return Call(emitter, op, route, translator, content, make_current=False)
+            pending = kit is not None and kit.sends_unobserved(client, url)
+            op = emitter.start(record, pending=pending)
+            return Call(emitter, op, route, translator, content, make_current=not isinstance(op.span, PendingSpan))
         except Exception as exc:  # noqa: BLE001
             guard.report(_COMPONENT, exc)
             return None
@@ -71,7 +77,7 @@ class Interceptor:
         """A wrapt wrapper for ``Client.send`` of ``kit``'s module."""
 
         def wrapper(wrapped, instance, args, kwargs):
-            call = self.begin(_request_of(args, kwargs))
+            call = self.begin(_request_of(args, kwargs), instance, kit)
             if call is None:
                 return wrapped(*args, **kwargs)
             token = call.attach()
@@ -91,7 +97,7 @@ class Interceptor:
         """A wrapt wrapper for ``AsyncClient.send`` of ``kit``'s module."""
 
         async def wrapper(wrapped, instance, args, kwargs):
-            call = self.begin(_request_of(args, kwargs))
+            call = self.begin(_request_of(args, kwargs), instance, kit)
             if call is None:
                 return await wrapped(*args, **kwargs)
             token = call.attach()

@@ -33,6 +33,8 @@ _SECRET_HEADER_KEYS = frozenset(prefix + name.replace("-", sep) for prefix in _H
                                 for name in SECRET_HEADERS for sep in ("-", "_"))
 #: Attributes that hold a URL or a query string.
 URL_ATTRIBUTES = ("url.full", "url.query", "http.url", "http.target", "url.original")
+#: Every attribute key that may hold a secret: most spans have none, and are let through at once.
+_SENSITIVE_KEYS = frozenset(URL_ATTRIBUTES) | _SECRET_HEADER_KEYS
 #: Query parameters that carry credentials (``?key=`` is the Gemini API's).
 _SECRET_QUERY = re.compile(r"(?i)((?:^|[?&;])(?:key|api[-_]?key|x-goog-api-key|access_token|token)=)[^&#;\s'\"]*")
 _BEARER = re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9._~+/=-]{8,}")
@@ -57,7 +59,7 @@ def _scrub_value(value: Any) -> Any:
 
 def scrubbed(attributes) -> dict[str, Any] | None:
     """The attributes that need new values, or None when nothing in ``attributes`` is secret."""
-    if not attributes:
+    if not attributes or _SENSITIVE_KEYS.isdisjoint(attributes):
         return None
     changes: dict[str, Any] = {}
     for key in URL_ATTRIBUTES:

@@ -9,7 +9,7 @@ call's weak-reference finaliser on the response covers a body that is never iter
 
 from __future__ import annotations
 
-from types import ModuleType
+from types import FunctionType, ModuleType
 from typing import Any
 
 
@@ -89,16 +89,34 @@ class _Chain:
 
 
 class Kit:
-    """Tap classes and content decoders for one httpx-compatible module."""
+    """Tap classes, content decoders and transport checks for one httpx-compatible module."""
 
     def __init__(self, module: ModuleType):
         self.module = module
+        self._stock_transports = {module.HTTPTransport: "handle_request",
+                                  module.AsyncHTTPTransport: "handle_async_request"}
         self.sync_stream = module.SyncByteStream
         self.async_stream = module.AsyncByteStream
         self.sync_tap = type("SyncTap", (_SyncTap, module.SyncByteStream), {"__module__": __name__})
         self.async_tap = type("AsyncTap", (_AsyncTap, module.AsyncByteStream), {"__module__": __name__})
         decoders = getattr(module, "_decoders", None)
         self._decoders: dict[str, type] = dict(getattr(decoders, "SUPPORTED_DECODERS", {}) or {})
+
+    def sends_unobserved(self, client: Any, url: Any) -> bool:
+        """True when no code but the module's own runs while ``client`` sends to ``url``: no event
+        hooks, and the module's stock transport with its send method unwrapped (the OpenTelemetry
+        httpx instrumentation wraps it, on the class or on the transport). Unsure is False."""
+        try:
+            hooks = client.event_hooks
+            if hooks.get("request") or hooks.get("response"):
+                return False
+            transport = client._transport_for_url(url)  # noqa: SLF001 - honours mounts and proxies
+            method = self._stock_transports.get(type(transport))
+            if method is None or method in getattr(transport, "__dict__", ()):
+                return False
+            return type(type(transport).__dict__.get(method)) is FunctionType
+        except Exception:  # noqa: BLE001 - another version of the module: assume it is observed
+            return False
 
     def tap(self, stream: Any, call: Any):
         """A tap around a response's byte stream, or None when the stream is of an unknown kind."""

@@ -2,16 +2,18 @@
 
 ``Emitter.start(record)`` opens the span of an operation; ``Emitter.end(operation)`` sets what the
 record learned, prices LLM calls, records metrics and events, and ends the span — exactly once,
-however often it is called. A failure is counted (``guard``), never raised, and the span still ends.
+however often it is called. ``Emitter.adopt`` records an LLM call onto another instrumentation's
+span instead. A failure is counted (``guard``), never raised, and the span still ends.
 
 ``end`` works in two halves. On the caller's thread it does what must happen now and is cheap: the
 end time, the duration, token counts and cost, the conversation's running totals, the cost and token
 roll-up onto the still-open agent, workflow and root spans, and the serialization of captured content
-(the app may change its message lists afterwards). What it learned becomes a list of steps for the
-OpenTelemetry SDK — span attributes, status, metric points, events, ``span.end(end_time)`` — which
+(the app may change its message lists afterwards). The rest becomes a list of steps — building the
+span attributes and setting them, status, metric points, events, ``span.end(end_time)`` — which
 ``deferral.worker`` runs in the background (``AGENTOTEL_DEFERRED_EMIT``, default on) or which run at
 once (``deferred=False``). The steps of a span run in order, so its attributes are set before it
 ends; the metric points carry the caller's context, so their exemplars still point at its trace.
+A span started ``pending`` (``core.pending``) is started by those steps too, with its start time.
 ``drain`` waits for the background steps; the pipeline's flush and shutdown call it first.
 """
 
@@ -28,13 +30,16 @@ from ..config import Settings, settings as current_settings
 from ..content.capture import ContentSerializer
 from ..content.redaction import Pipeline
 from ..cost import Cost, CostEngine, load_catalog
+from ..cost.engine import TokenCounts
 from ..semconv import agentotel_names as A
 from ..semconv import resolve
 from ..version import __version__
 from ..processors import roll_up
 from . import deferral, guard
 from .conversations import ConversationTracker
+from .adopted import AdoptedSpan
 from .instruments import instruments_for
+from .pending import PendingSpan
 from .records import AgentInvocation, LLMCall, Retrieval, ToolExecution, Workflow
 from .scope import conversation_attributes, current_agent
 
@@ -44,9 +49,9 @@ _NAME = "agentotel"
 class Operation:
     """An operation in flight: its record, span and start time."""
 
-    __slots__ = ("record", "span", "started", "ended", "agent", "conversation", "own")
+    __slots__ = ("record", "span", "started", "ended", "agent", "conversation", "own", "metrics")
 
-    def __init__(self, record, span, agent, conversation, own: bool = False):
+    def __init__(self, record, span, agent, conversation, own: bool = False, metrics: bool = True):
         self.record = record
         self.span = span
         self.started = time.perf_counter()
@@ -54,9 +59,12 @@ class Operation:
         self.agent = agent
         self.conversation = conversation
         # An agentotel span (``start``): its end is ours to defer, its roll-up ours to make. Another
-        # instrumentation's span (adopted) is ended by its owner right after, so everything for it
+        # instrumentation's span (``adopt``) is ended by its owner right after, so everything for it
         # runs at once and the roll-up happens when it ends.
         self.own = own
+        # False: the span's owner records the GenAI token and duration metrics itself; only the
+        # cost counters are ours to add.
+        self.metrics = metrics
 
 
 def _put(attributes: dict[str, Any], pairs) -> None:
@@ -102,15 +110,37 @@ class Emitter:
         }
 
     # ------------------------------------------------------------------ start
-    def start(self, record, context=None, start_time: int | None = None) -> Operation:
-        """Open the span of ``record`` as a child of ``context`` (default: the current one)."""
+    def start(self, record, context=None, start_time: int | None = None, pending: bool = False) -> Operation:
+        """Open the span of ``record`` as a child of ``context`` (default: the current one).
+
+        ``pending``: the caller promises that nothing reads the span, nor needs it current, before
+        the operation ends; when the emitter defers, the SDK span then starts in the background
+        with the same start time (``core.pending``)."""
         conversation = conversation_attributes(context)
         agent = current_agent(context)
         name, kind, attributes = self._starters[type(record)](record, agent)
         if conversation:
             attributes.update(conversation)
-        span = self.tracer.start_span(name, context=context, kind=kind, attributes=attributes, start_time=start_time)
+        if pending and self.deferred:
+            span = PendingSpan(self.tracer, name, kind, otel_context.get_current() if context is None else context,
+                               attributes, time.time_ns() if start_time is None else start_time)
+        else:
+            span = self.tracer.start_span(name, context=context, kind=kind, attributes=attributes,
+                                          start_time=start_time)
         return Operation(record, span, agent, conversation, own=True)
+
+    def adopt(self, span, record: LLMCall, metrics: bool = True) -> Operation:
+        """Record an LLM call onto another instrumentation's span (``capture.dedup``): ``end`` writes
+        the call's attributes and cost onto it, leaves its status and end to its owner, and records
+        the token and duration metrics only when ``metrics`` (the owner does not record its own).
+        Names the owner left out (operation, provider, request model) are filled in now."""
+        present = span.attributes or {}
+        n = self.n
+        for key, value in ((n.GEN_AI_OPERATION_NAME, record.operation), (n.GEN_AI_PROVIDER_NAME, record.provider),
+                           (n.GEN_AI_REQUEST_MODEL, record.request_model)):
+            if value is not None and key not in present:
+                span.set_attribute(key, value)
+        return Operation(record, AdoptedSpan(span), current_agent(), conversation_attributes(), metrics=metrics)
 
     def _start_llm(self, r: LLMCall, agent):
         n = self.n
@@ -215,9 +245,48 @@ class Emitter:
         return attrs
 
     def _end_llm(self, op: Operation, duration: float, error_type: str | None, steps: list, ctx) -> None:
+        """On the caller's thread: token counts, cost, the conversation's totals, the roll-up onto
+        open parents and captured content. The rest is ``_emit_llm``'s, a step."""
+        n, r = self.n, op.record
+        u = r.usage
+        counts: TokenCounts | None = None
+        cost: Cost | None = None
+        if u.input_tokens is not None or u.output_tokens is not None:
+            counts = self.cost.counts(r.provider, u)
+            cost = self.cost.price(r.provider, r.response_model or r.request_model, counts)
+            if cost is None and r.response_model and r.request_model:
+                cost = self.cost.price(r.provider, r.request_model, counts)
+            conversation_id = op.conversation.get(n.GEN_AI_CONVERSATION_ID)
+            if conversation_id:
+                self.conversations.add_usage(conversation_id, cost.total if cost else 0.0, counts.input + counts.output,
+                                             agent=op.agent, tenant=op.conversation.get(A.TENANT_ID))
+            parent = getattr(op.span, "parent", None)  # a local root has nothing to roll up onto
+            if op.own and parent is not None and not parent.is_remote and r.operation in n.LLM_OPERATIONS:
+                roll_up(parent.span_id, counts.input, counts.output, cost.total if cost else None,
+                        cost.currency if cost else None)
+        content = self._llm_content(r) if self.settings.capture_any_content else None
+        steps.append((self._emit_llm, op, duration, error_type, counts, cost, content, ctx))
+
+    def _llm_content(self, r: LLMCall) -> dict[str, Any]:
+        """The call's captured content, serialized (and redacted) now: the app may change its
+        message lists once the call returned."""
+        n = self.n
+        content = {}
+        if r.input_messages is not None:
+            content[n.GEN_AI_INPUT_MESSAGES] = self.serialize(r.input_messages)
+        if r.output_messages is not None:
+            content[n.GEN_AI_OUTPUT_MESSAGES] = self.serialize(r.output_messages)
+        if r.system_instructions is not None:
+            content[n.GEN_AI_SYSTEM_INSTRUCTIONS] = self.serialize(r.system_instructions)
+        return content
+
+    def _emit_llm(self, op: Operation, duration: float, error_type: str | None, counts: TokenCounts | None,
+                  cost: Cost | None, content: dict[str, Any] | None, ctx) -> None:
+        """A step: the LLM call's span attributes, metric points and content event."""
         n, r, span = self.n, op.record, op.span
         ins = self.instruments
         a: dict[str, Any] = {}
+        points: list[deferral.Step] = []  # each point on its own: one failing loses no other
         self._request_attributes(r, a)
         _put(a, ((n.GEN_AI_RESPONSE_ID, r.response_id), (n.GEN_AI_RESPONSE_MODEL, r.response_model),
                 (n.GEN_AI_RESPONSE_FINISH_REASONS, r.finish_reasons),
@@ -233,11 +302,8 @@ class Emitter:
         if r.response_model:
             metric_attrs[n.GEN_AI_RESPONSE_MODEL] = r.response_model
 
-        u = r.usage
-        reported = u.input_tokens is not None or u.output_tokens is not None
-        counts = self.cost.counts(r.provider, u)
-        cost: Cost | None = None
-        if reported:
+        if counts is not None:
+            u = r.usage
             a[n.GEN_AI_USAGE_INPUT_TOKENS] = counts.input
             a[n.GEN_AI_USAGE_OUTPUT_TOKENS] = counts.output
             if u.cache_read_input_tokens is not None:
@@ -246,10 +312,8 @@ class Emitter:
                 a[n.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS] = counts.cache_write
             if u.reasoning_output_tokens is not None:
                 a[n.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = counts.reasoning
-            steps.append((ins.record_tokens, counts.input, counts.output, metric_attrs, counts, ctx))
-            cost = self.cost.price(r.provider, r.response_model or r.request_model, counts)
-            if cost is None and r.response_model and r.request_model:
-                cost = self.cost.price(r.provider, r.request_model, counts)
+            if op.metrics:
+                points.append((ins.record_tokens, counts.input, counts.output, metric_attrs, counts, ctx))
             cost_attrs = {k: v for k, v in metric_attrs.items() if k != n.GEN_AI_RESPONSE_MODEL}
             if cost is not None:
                 a[A.COST_TOTAL] = cost.total
@@ -261,44 +325,27 @@ class Emitter:
                 if counts.cache_write:
                     a[A.COST_CACHE_WRITE] = cost.cache_write
                 a[A.COST_CATALOG_VERSION] = cost.catalog_version
-                steps.append((ins.cost.add, cost.total, cost_attrs, ctx))
+                points.append((ins.cost.add, cost.total, cost_attrs, ctx))
             elif r.request_model or r.response_model:
                 a[A.COST_UNPRICED] = True
-                steps.append((ins.unpriced.add, 1, {k: v for k, v in cost_attrs.items()
-                                                    if k in (n.GEN_AI_PROVIDER_NAME, n.GEN_AI_REQUEST_MODEL)}, ctx))
-            conversation_id = op.conversation.get(n.GEN_AI_CONVERSATION_ID)
-            if conversation_id:
-                self.conversations.add_usage(conversation_id, cost.total if cost else 0.0, counts.input + counts.output,
-                                             agent=op.agent, tenant=op.conversation.get(A.TENANT_ID))
-            parent = getattr(span, "parent", None)  # a local root has nothing to roll up onto
-            if op.own and parent is not None and not parent.is_remote and r.operation in n.LLM_OPERATIONS:
-                roll_up(span, counts.input, counts.output, cost.total if cost else None, cost.currency if cost else None)
+                points.append((ins.unpriced.add, 1, {k: v for k, v in cost_attrs.items()
+                                                     if k in (n.GEN_AI_PROVIDER_NAME, n.GEN_AI_REQUEST_MODEL)}, ctx))
 
         if r.stream and r.first_chunk_at is not None:
             ttfc = max(r.first_chunk_at - op.started, 0.0)
-            steps.append((ins.time_to_first_chunk.record, ttfc, metric_attrs, ctx))
+            if op.metrics:
+                points.append((ins.time_to_first_chunk.record, ttfc, metric_attrs, ctx))
             a[n.GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = ttfc
-        s = self.settings
-        if s.capture_any_content:
-            self._llm_content(r, span, a, steps)
         if error_type:
             metric_attrs = {**metric_attrs, n.ERROR_TYPE: error_type}  # the token points carry none
-        steps.append((ins.record_duration, r.operation, duration, metric_attrs, ctx))
-        steps.append((span.set_attributes, a))
-
-    def _llm_content(self, r: LLMCall, span, a: dict[str, Any], steps: list) -> None:
-        n, s = self.n, self.settings
-        content = {}
-        if r.input_messages is not None:
-            content[n.GEN_AI_INPUT_MESSAGES] = self.serialize(r.input_messages)
-        if r.output_messages is not None:
-            content[n.GEN_AI_OUTPUT_MESSAGES] = self.serialize(r.output_messages)
-        if r.system_instructions is not None:
-            content[n.GEN_AI_SYSTEM_INSTRUCTIONS] = self.serialize(r.system_instructions)
-        if s.content_on_spans:
+        if op.metrics:
+            points.append((ins.record_duration, r.operation, duration, metric_attrs, ctx))
+        if content is not None and self.settings.content_on_spans:
             a.update(content)
-        if s.content_in_events and content:
-            steps.append((self._emit_event, n.EVENT_INFERENCE_DETAILS, content, span))
+        span.set_attributes(a)
+        if content and self.settings.content_in_events:
+            points.append((self._emit_event, n.EVENT_INFERENCE_DETAILS, content, span))
+        deferral.run(points)
 
     def _emit_event(self, name: str, attributes: dict[str, Any], span) -> None:
         self.event_logger.emit(event_name=name, attributes=attributes, context=trace.set_span_in_context(span))

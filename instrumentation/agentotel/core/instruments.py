@@ -7,6 +7,7 @@ from types import SimpleNamespace
 from opentelemetry.metrics import Meter
 
 from ..semconv import agentotel_names as A
+from .sums import ObservedSum
 
 
 def _histogram(meter: Meter, spec: tuple[str, str, str], buckets):
@@ -34,7 +35,8 @@ class Instruments:
         self.time_to_first_chunk = meter.create_histogram(
             n.METRIC_CLIENT_TIME_TO_FIRST_CHUNK, unit="s", description="Time to receive the first chunk of a streamed response.",
             explicit_bucket_boundaries_advisory=list(getattr(n, "TTFC_BUCKETS", n.DURATION_BUCKETS)))
-        self.cost = meter.create_counter(A.METRIC_LLM_COST[0], unit=A.METRIC_LLM_COST[1], description=A.METRIC_LLM_COST[2])
+        # Added to on every LLM call: a running sum the SDK reads when it collects (``sums``).
+        self.cost = ObservedSum(meter, *A.METRIC_LLM_COST)
         self.unpriced = meter.create_counter(A.METRIC_UNPRICED_CALLS[0], unit=A.METRIC_UNPRICED_CALLS[1], description=A.METRIC_UNPRICED_CALLS[2])
         self.conversations = meter.create_counter(A.METRIC_CONVERSATIONS[0], unit=A.METRIC_CONVERSATIONS[1], description=A.METRIC_CONVERSATIONS[2])
         self.escalations = meter.create_counter(A.METRIC_ESCALATIONS[0], unit=A.METRIC_ESCALATIONS[1], description=A.METRIC_ESCALATIONS[2])
@@ -77,7 +79,7 @@ class LatestInstruments(Instruments):
             n.METRIC_EXECUTE_TOOL_DURATION, unit="s", description="Duration of a tool execution.",
             explicit_bucket_boundaries_advisory=buckets)
         self.usage = {
-            key: meter.create_counter(getattr(n, f"METRIC_CLIENT_INFERENCE_USAGE_{key.upper()}_TOKENS"), unit="{token}")
+            key: ObservedSum(meter, getattr(n, f"METRIC_CLIENT_INFERENCE_USAGE_{key.upper()}_TOKENS"), unit="{token}")
             for key in ("input", "output", "cache_read_input", "cache_write_input", "reasoning_output")
         }
         token_buckets = list(n.METRIC_CLIENT_INFERENCE_OPERATION_TOKENS_BUCKETS)

@@ -1,0 +1,125 @@
+"""Over a stock transport with nothing else looking, the LLM span starts in the background when the
+call ends, with its original start time and parent; with an event hook or the OpenTelemetry httpx
+instrumentation in the way, it starts at once and is current during the send.
+
+These run against the fake provider on loopback: the pending path needs httpx's own transport."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import time
+
+import pytest
+from opentelemetry import trace
+from opentelemetry.sdk.trace import SpanProcessor
+
+from agentotel.capture import LLMInstrumentor
+from agentotel.semconv import agentotel_names as A
+from demo.fake_provider import start_fake_provider
+
+CHAT = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Where is my order?"}]}
+
+
+class StartTimes(SpanProcessor):
+    """When (wall clock) each span's on_start ran."""
+
+    def __init__(self):
+        self.at: dict[str, int] = {}
+
+    def on_start(self, span, parent_context=None):
+        self.at[span.name] = time.time_ns()
+
+
+@pytest.fixture(scope="module")
+def fake():
+    provider = start_fake_provider()
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture
+def capture(telemetry, fake):
+    instrumentor = LLMInstrumentor()
+    instrumentor.instrument(base_urls={fake.base_url: "openai"})
+    yield instrumentor
+    instrumentor.uninstrument()
+
+
+@pytest.fixture
+def started(telemetry):
+    times = StartTimes()
+    telemetry.tracer_provider.add_span_processor(times)
+    return times
+
+
+def llm_span(telemetry):
+    (span,) = [s for s in telemetry.spans() if s.name.startswith("chat ")]
+    return span
+
+
+@pytest.mark.parametrize("module_name", ["httpx", "httpx2"])
+def test_span_starts_after_the_call_with_its_start_time(telemetry, capture, started, fake, module_name):
+    module = importlib.import_module(module_name)
+    tracer = telemetry.tracer_provider.get_tracer("test")
+    with module.Client() as client, tracer.start_as_current_span("turn") as turn:
+        before = time.time_ns()
+        response = client.post(f"{fake.base_url}/v1/chat/completions", json=CHAT)
+        returned = time.time_ns()
+    assert response.status_code == 200 and response.json()["object"] == "chat.completion"
+    span = llm_span(telemetry)
+    assert before <= span.start_time <= returned  # the call's own start...
+    assert started.at[span.name] >= returned  # ...though the SDK span started after it returned
+    assert span.parent.span_id == turn.get_span_context().span_id
+    assert span.attributes[A.COST_TOTAL] > 0
+    # the roll-up onto the open parent happened while the call ended, before the span existed
+    assert telemetry.span("turn").attributes[A.COST_TOTAL] == pytest.approx(span.attributes[A.COST_TOTAL])
+
+
+def test_async_client(telemetry, capture, started, fake):
+    import httpx
+
+    async def call():
+        async with httpx.AsyncClient() as client:
+            return await client.post(f"{fake.base_url}/v1/chat/completions", json=CHAT), time.time_ns()
+
+    response, returned = asyncio.run(call())
+    assert response.status_code == 200
+    span = llm_span(telemetry)
+    assert span.start_time <= returned <= started.at[span.name]
+
+
+def test_event_hook_sees_the_llm_span_current(telemetry, capture, started, fake):
+    import httpx
+
+    seen = []
+    hooks = {"request": [lambda request: seen.append(trace.get_current_span())]}
+    with httpx.Client(event_hooks=hooks) as client:
+        client.post(f"{fake.base_url}/v1/chat/completions", json=CHAT)
+        returned = time.time_ns()
+    span = llm_span(telemetry)
+    assert seen[0].get_span_context().span_id == span.context.span_id
+    assert started.at[span.name] < returned
+
+
+@pytest.mark.parametrize("per_client", [False, True])
+def test_httpx_instrumentation_nests_its_span(telemetry, capture, fake, per_client):
+    import httpx
+    from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+
+    instrumentor = HTTPXClientInstrumentor()
+    client = httpx.Client()
+    if per_client:
+        instrumentor.instrument_client(client, tracer_provider=telemetry.tracer_provider)
+    else:
+        instrumentor.instrument(tracer_provider=telemetry.tracer_provider)
+    try:
+        client.post(f"{fake.base_url}/v1/chat/completions", json=CHAT)
+    finally:
+        if per_client:
+            instrumentor.uninstrument_client(client)
+        else:
+            instrumentor.uninstrument()
+        client.close()
+    http = telemetry.span("POST")
+    assert http.parent.span_id == llm_span(telemetry).context.span_id
