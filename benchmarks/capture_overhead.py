@@ -23,7 +23,9 @@ other processes) hits all of them alike; the first calls after each switch (cold
 instrumentation's first look-ups) are not counted, and the median of many calls resists outliers.
 All use the same SDK providers: spans go to a processor that drops them and metrics to an in-memory
 reader, so export cost is left out. Overhead is a configuration's median (and p90) latency minus the
-baseline's: what the caller waits for. CPU is the process's CPU time over a configuration's blocks
+baseline's: what the caller waits for. ``paired`` is steadier against drift: in each round, the
+median of the configuration's block minus the median of the baseline's block; the median of those
+differences over the rounds. CPU is the process's CPU time over a configuration's blocks
 (after draining agentotel's background worker, so its work is counted) divided by their calls, minus
 the baseline's; with the fake provider in this process that includes the server's (equal) share.
 Caller CPU is the calling thread's CPU time per call (``time.thread_time``) minus the baseline's:
@@ -164,6 +166,7 @@ def main() -> None:
     configs = ["none", "agentotel", "agentotel-sync"] + (["openai-v2", "both"] if otel is not None else []) + [
         "httpx", "agentotel+httpx", "capture-only"]
     samples: dict[str, list[float]] = {name: [] for name in configs}
+    round_medians: dict[str, list[float]] = {name: [] for name in configs}  # one per round
     cpu: dict[str, float] = {name: 0.0 for name in configs}
     caller_cpu: dict[str, float] = {name: 0.0 for name in configs}
     try:
@@ -177,11 +180,14 @@ def main() -> None:
             for name in order.sample(configs, len(configs)):
                 enable(name)
                 cpu_start, thread_start = time.process_time(), time.thread_time()
+                block = []
                 for index in range(args.settle + args.calls):
                     start = time.perf_counter()
                     call()
                     if index >= args.settle:
-                        samples[name].append((time.perf_counter() - start) * 1e6)
+                        block.append((time.perf_counter() - start) * 1e6)
+                samples[name].extend(block)
+                round_medians[name].append(statistics.median(block))
                 caller_cpu[name] += time.thread_time() - thread_start
                 deferral.worker.drain(10)
                 cpu[name] += time.process_time() - cpu_start
@@ -197,14 +203,15 @@ def main() -> None:
     base_cpu = cpu["none"] / calls_per_config * 1e6
     base_caller = caller_cpu["none"] / calls_per_config * 1e6
     print(f"{args.rounds} rounds x {args.calls} calls per configuration, interleaved")
-    print(f"{'configuration':<14} {'median µs':>10} {'p90 µs':>10} {'overhead median µs':>19} {'overhead p90 µs':>16}"
-          f" {'CPU µs/call':>12} {'CPU overhead µs':>16} {'caller CPU overhead µs':>23}")
+    print(f"{'configuration':<15} {'median µs':>10} {'p90 µs':>10} {'overhead median µs':>19} {'paired µs':>10}"
+          f" {'overhead p90 µs':>16} {'CPU µs/call':>12} {'CPU overhead µs':>16} {'caller CPU overhead µs':>23}")
     for name in configs:
         median = statistics.median(samples[name])
         p90 = percentile(samples[name], 0.9)
         per_call = cpu[name] / calls_per_config * 1e6
         caller = caller_cpu[name] / calls_per_config * 1e6 - base_caller
-        print(f"{name:<14} {median:>10.0f} {p90:>10.0f} {median - base_median:>19.0f} {p90 - base_p90:>16.0f}"
+        paired = statistics.median(m - b for m, b in zip(round_medians[name], round_medians["none"]))
+        print(f"{name:<15} {median:>10.0f} {p90:>10.0f} {median - base_median:>19.0f} {paired:>10.0f} {p90 - base_p90:>16.0f}"
               f" {per_call:>12.0f} {per_call - base_cpu:>16.0f} {caller:>23.0f}")
     if otel is None:
         print("opentelemetry-instrumentation-openai-v2 is not installed: no comparison")

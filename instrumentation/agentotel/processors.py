@@ -70,10 +70,16 @@ class CostRollup(SpanProcessor):
 
     def on_start(self, span: Span, parent_context=None) -> None:
         try:
-            ctx = span.get_span_context()
             parent = span.parent
             local_parent = parent is not None and not parent.is_remote
             operation = (span.attributes or {}).get(G.GEN_AI_OPERATION_NAME)
+            if local_parent and operation in G.LLM_OPERATIONS:
+                scope = span.instrumentation_scope
+                if scope is not None and scope.name == _OWN_SCOPE:
+                    # agentotel's LLM call: rolled up by the emitter from its parent (``roll_up``);
+                    # what another instrumentation records under it is the same call, not counted again
+                    return
+            ctx = span.get_span_context()
             with self._lock:
                 if local_parent:
                     self._parents[ctx.span_id] = parent.span_id

@@ -10,7 +10,6 @@ skipped and anything unexpected is reported through ``guard``.
 
 from __future__ import annotations
 
-import json
 import time
 import weakref
 from typing import Any
@@ -20,6 +19,7 @@ from opentelemetry import trace
 
 from ..core import guard
 from ..core.emitter import Emitter, Operation
+from .fastjson import loads
 from .routes import Route
 from .sse import SSEParser
 
@@ -33,7 +33,7 @@ def parse_json(data: bytes | str | None) -> Any:
     if not data:
         return None
     try:
-        return json.loads(data)
+        return loads(data)
     except ValueError:  # includes UnicodeDecodeError
         return None
 

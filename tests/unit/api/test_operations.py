@@ -234,3 +234,18 @@ class TestRollup:
             assert a["agentotel.usage.output_tokens"] == 200_000
             assert a["agentotel.usage.llm_calls"] == 2
         assert all(p.open_spans() == 0 for p in telemetry.processors if hasattr(p, "open_spans"))
+
+    def test_a_call_recorded_twice_rolls_up_once(self, telemetry):
+        """Another instrumentation's LLM span inside an ``llm_call()`` scope is the same call: the
+        agent counts its tokens and cost once."""
+        with agentotel.agent("support"):
+            with agentotel.llm_call("gpt-4o-mini", provider="openai") as call:
+                with telemetry.tracer("openai-v2").start_as_current_span(
+                        "chat gpt-4o-mini", attributes={"gen_ai.operation.name": "chat"}) as inner:
+                    inner.set_attributes({"gen_ai.usage.input_tokens": 1_000_000, "gen_ai.usage.output_tokens": 100_000})
+                call.usage = agentotel.Usage(1_000_000, 100_000)
+        a = telemetry.span("invoke_agent support").attributes
+        assert a["agentotel.usage.llm_calls"] == 1
+        assert a["agentotel.usage.input_tokens"] == 1_000_000
+        assert a["agentotel.cost.total"] == pytest.approx(0.15 + 0.06)
+        assert all(p.open_spans() == 0 for p in telemetry.processors if hasattr(p, "open_spans"))

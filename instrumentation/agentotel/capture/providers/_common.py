@@ -6,8 +6,9 @@ Content helpers build the GenAI semantic conventions' message shape
 
 from __future__ import annotations
 
-import json
 from typing import Any
+
+from ..fastjson import loads
 
 
 def obj(value: Any) -> dict:
@@ -55,7 +56,7 @@ def arguments(value: Any) -> Any:
     """Tool-call arguments: JSON text parsed when it parses, else kept as given."""
     if isinstance(value, str):
         try:
-            return json.loads(value)
+            return loads(value)
         except ValueError:
             return value
     return value

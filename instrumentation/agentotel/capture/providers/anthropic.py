@@ -7,10 +7,10 @@ the cache counts to the input count.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ...core.records import LLMCall, ToolCall
+from ..fastjson import loads
 from ..routes import Route
 from ._common import (arguments, dig, integer, num, obj, output_message, seq, strings, text, text_part,
                       tool_call_part, tool_response_part)
@@ -110,7 +110,7 @@ class StreamState:
         self._reason: str | None = None
 
     def event(self, name: str, data: str) -> None:
-        event = json.loads(data)
+        event = loads(data)
         if not isinstance(event, dict):
             return
         kind = event.get("type") or name

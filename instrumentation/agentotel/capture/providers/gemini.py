@@ -8,10 +8,10 @@ The model comes from the path (``models/{model}:generateContent``).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ...core.records import LLMCall, ToolCall
+from ..fastjson import loads
 from ..routes import Route
 from ._common import (dig, integer, num, obj, output_message, seq, strings, text, text_part, tool_call_part,
                       tool_response_part)
@@ -165,7 +165,7 @@ class StreamState:
         self._candidates = _Candidates(content)
 
     def event(self, name: str, data: str) -> None:
-        chunk = json.loads(data)
+        chunk = loads(data)
         if not isinstance(chunk, dict):
             return
         error = chunk.get("error")

@@ -9,10 +9,10 @@ counts from their ``*_details`` objects.
 from __future__ import annotations
 
 import base64
-import json
 from typing import Any
 
 from ...core.records import LLMCall, ToolCall
+from ..fastjson import loads
 from ..routes import Route
 from ._common import (arguments, dig, integer, num, obj, output_message, seq, strings, text, text_part,
                       tool_call_part, tool_response_part)
@@ -234,7 +234,7 @@ class StreamState:
         if data == "[DONE]":
             self.done = True
             return
-        chunk = json.loads(data)
+        chunk = loads(data)
         if not isinstance(chunk, dict):
             return
         if self.route.endpoint == "responses":
