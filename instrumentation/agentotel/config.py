@@ -40,6 +40,7 @@ AGENTOTEL_TENANT_HEADER = "AGENTOTEL_TENANT_HEADER"
 #: ``gcp.gemini`` and ``gcp.vertex_ai`` use their own wire formats; any other provider name
 #: (``openai``, ``vllm``, ``ollama``...) is read as OpenAI's wire format.
 AGENTOTEL_LLM_BASE_URLS = "AGENTOTEL_LLM_BASE_URLS"
+AGENTOTEL_LLM_BAGGAGE = "AGENTOTEL_LLM_BAGGAGE"
 #: Carry the OpenTelemetry context into ``ThreadPoolExecutor`` work. Default true.
 AGENTOTEL_THREAD_CONTEXT = "AGENTOTEL_THREAD_CONTEXT"
 #: Seconds the exit (atexit or SIGTERM) may spend flushing telemetry. Default 2.
@@ -76,6 +77,7 @@ class Settings:
     user_id_header: str = "x-user-id"
     tenant_header: str = "x-tenant-id"
     llm_base_urls: dict[str, str] = field(default_factory=dict)
+    llm_baggage: bool = False  # send W3C baggage (the conversation scope: user.id...) to LLM APIs
     thread_context: bool = True
     shutdown_timeout: float = 2.0
     flush_on_sigterm: bool = True
@@ -182,6 +184,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         user_id_header=env.get(AGENTOTEL_USER_ID_HEADER, d.user_id_header).lower(),
         tenant_header=env.get(AGENTOTEL_TENANT_HEADER, d.tenant_header).lower(),
         llm_base_urls=_pairs(env, AGENTOTEL_LLM_BASE_URLS),
+        llm_baggage=_bool(env, AGENTOTEL_LLM_BAGGAGE, False),
         thread_context=_bool(env, AGENTOTEL_THREAD_CONTEXT, True),
         shutdown_timeout=_number(env, AGENTOTEL_SHUTDOWN_TIMEOUT, d.shutdown_timeout),
         flush_on_sigterm=_bool(env, AGENTOTEL_FLUSH_ON_SIGTERM, True),

@@ -152,7 +152,9 @@ def test_llm_span_attributes_and_cost(app_run):
 
 def test_scope_and_trace_reach_outgoing_calls(app_run):
     """Outgoing HTTP calls carry the trace context and the conversation in W3C baggage, and never
-    the app's own conversation headers."""
+    the app's own conversation headers; calls to LLM APIs carry the trace context only (the user
+    and conversation ids stay out of the provider's hands), and their HTTP client spans are still
+    stamped with the conversation."""
     traces = chat_traces(app_run["receiver"])
     trace_id = trace_of(traces, SCOPE_FROM_HEADERS)[0]["trace_id"]
     (notify,) = [h for h in app_run["downstream"].headers if trace_id in h.get("traceparent", "")]
@@ -162,7 +164,14 @@ def test_scope_and_trace_reach_outgoing_calls(app_run):
     llm_requests = [r for r in app_run["provider"].requests if trace_id in r["headers"].get("traceparent", "")]
     assert len(llm_requests) == 2
     for request in llm_requests:
-        assert "gen_ai.conversation.id=conv-headers-1" in request["headers"]["baggage"]
+        assert "baggage" not in request["headers"]
+    llm_http = app_run["receiver"].wait_for(
+        lambda store: (lambda found: found if len(found) == 2 else None)(
+            [s for s in store.spans() if s["trace_id"] == trace_id and s["kind"] == CLIENT and s["name"] == "POST"
+             and "/v1/" in str(s["attributes"].get("url.full", s["attributes"].get("http.url", "")))]),
+        timeout=30, what="the two HTTP client spans of the LLM calls")
+    for span in llm_http:
+        assert span["attributes"]["gen_ai.conversation.id"] == "conv-headers-1"
 
 
 def test_logs_are_correlated(app_run):

@@ -19,6 +19,7 @@ from opentelemetry import trace
 
 from ..core import guard
 from ..core.emitter import Emitter, Operation
+from ..core.scope import without_conversation
 from .fastjson import loads
 from .routes import Route
 from .sse import SSEParser
@@ -39,16 +40,18 @@ def parse_json(data: bytes | str | None) -> Any:
 
 
 class Call:
-    __slots__ = ("emitter", "op", "route", "translator", "content", "make_current", "ended",
+    __slots__ = ("emitter", "op", "route", "translator", "content", "make_current", "strip_baggage", "ended",
                  "_state", "_sse", "_decoder", "_body", "_body_size", "_finalizer")
 
-    def __init__(self, emitter: Emitter, op: Operation, route: Route, translator, content: bool, make_current: bool):
+    def __init__(self, emitter: Emitter, op: Operation, route: Route, translator, content: bool, make_current: bool,
+                 strip_baggage: bool = False):
         self.emitter = emitter
         self.op = op
         self.route = route
         self.translator = translator
         self.content = content
         self.make_current = make_current
+        self.strip_baggage = strip_baggage
         self.ended = False
         self._state = None
         self._sse: SSEParser | None = None
@@ -63,11 +66,16 @@ class Call:
 
     # ------------------------------------------------------------------ around the send
     def attach(self):
-        """Make our span current while the request is sent, so HTTP client spans nest under it
-        (not an adopted span, whose owner made it current, nor a pending one: nothing looks)."""
-        if not self.make_current:
+        """The context the request is sent in: our span current, so HTTP client spans nest under
+        it (not an adopted span, whose owner made it current, nor a pending one: nothing looks);
+        with ``strip_baggage``, no conversation scope in the W3C baggage that an HTTP
+        instrumentation sends to the LLM API (its spans are still stamped with it)."""
+        if not (self.make_current or self.strip_baggage):
             return None
-        return otel_context.attach(trace.set_span_in_context(self.op.span))
+        ctx = trace.set_span_in_context(self.op.span) if self.make_current else otel_context.get_current()
+        if self.strip_baggage:
+            ctx = without_conversation(ctx)
+        return otel_context.attach(ctx)
 
     @staticmethod
     def detach(token) -> None:

@@ -18,6 +18,7 @@ from ..core.records import LLMCall
 from ..core.runtime import get_emitter
 from .call import Call, parse_json
 from .dedup import owner_of
+from .sanitize import drop_conversation_baggage
 from .providers import TRANSLATORS
 from .routes import Router
 from .streams import Kit
@@ -47,6 +48,9 @@ class Interceptor:
             if route is None or not is_instrumentation_enabled():
                 return None
             emitter = self.emitter or get_emitter()
+            strip = not emitter.settings.llm_baggage  # keep the conversation scope from the provider
+            if strip:
+                drop_conversation_baggage(request.headers)  # what an SDK injected itself
             owner = owner_of(trace.get_current_span())
             if owner is not None and owner.span is None:
                 return None  # an agentotel llm_call() scope records this call
@@ -65,10 +69,12 @@ class Interceptor:
                 guard.report(_COMPONENT, exc)
             if owner is not None:
                 op = emitter.adopt(owner.span, record, metrics=not owner.records_metrics)
-                return Call(emitter, op, route, translator, content, make_current=False)
+                return Call(emitter, op, route, translator, content, make_current=False, strip_baggage=strip)
             pending = kit is not None and kit.sends_unobserved(client, url)
             op = emitter.start(record, pending=pending)
-            return Call(emitter, op, route, translator, content, make_current=not isinstance(op.span, PendingSpan))
+            if isinstance(op.span, PendingSpan):  # nothing inside the send looks, nor sends baggage
+                return Call(emitter, op, route, translator, content, make_current=False)
+            return Call(emitter, op, route, translator, content, make_current=True, strip_baggage=strip)
         except Exception as exc:  # noqa: BLE001
             guard.report(_COMPONENT, exc)
             return None

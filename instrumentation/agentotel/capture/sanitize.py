@@ -21,6 +21,7 @@ from opentelemetry.attributes import BoundedAttributes
 from opentelemetry.sdk.trace import Event, ReadableSpan, Span, SpanProcessor
 
 from ..core import guard
+from ..core.scope import CONVERSATION_KEYS
 
 REDACTED = "REDACTED"
 _OWN_SCOPE = "agentotel"
@@ -72,6 +73,23 @@ def scrubbed(attributes) -> dict[str, Any] | None:
         if key in _SECRET_HEADER_KEYS and value not in (REDACTED, [REDACTED], (REDACTED,)):
             changes[key] = (REDACTED,) if isinstance(value, (tuple, list)) else REDACTED
     return changes or None
+
+
+def drop_conversation_baggage(headers) -> None:
+    """Take the conversation scope (``gen_ai.conversation.id``, ``user.id``, ``agentotel.tenant.id``)
+    out of a request's W3C ``baggage`` header, in place; other entries stay. For the SDKs that
+    inject trace headers themselves before sending (the ``anthropic`` SDK)."""
+    value = headers.get("baggage")
+    if not value:
+        return
+    items = value.split(",")
+    kept = [item.strip() for item in items if item.split("=", 1)[0].strip() not in CONVERSATION_KEYS]
+    if len(kept) == len(items):
+        return
+    if kept:
+        headers["baggage"] = ",".join(kept)
+    else:
+        del headers["baggage"]
 
 
 def _scrubbed_event(event: Event) -> Event | None:

@@ -123,3 +123,35 @@ def test_httpx_instrumentation_nests_its_span(telemetry, capture, fake, per_clie
         client.close()
     http = telemetry.span("POST")
     assert http.parent.span_id == llm_span(telemetry).context.span_id
+
+
+class TestSendsUnobserved:
+    """The rule for leaving the span pending: only httpx's own code runs inside the send."""
+
+    @pytest.fixture(params=["httpx", "httpx2"])
+    def kit(self, request):
+        from agentotel.capture.streams import Kit
+
+        return Kit(importlib.import_module(request.param))
+
+    URL = "http://llm.test/v1/chat/completions"
+
+    def test_stock_transport(self, kit):
+        m = kit.module
+        with m.Client() as client:
+            assert kit.sends_unobserved(client, m.URL(self.URL))
+        assert kit.sends_unobserved(m.AsyncClient(), m.URL(self.URL))
+
+    def test_anything_else_runs_inside(self, kit):
+        m = kit.module
+        url = m.URL(self.URL)
+        hooked = m.Client(event_hooks={"response": [lambda response: None]})
+        mocked = m.Client(transport=m.MockTransport(lambda request: m.Response(200)))
+        subclass = m.Client(transport=type("Custom", (m.HTTPTransport,), {})())
+        wrapped = m.Client()
+        wrapped._transport.handle_request = wrapped._transport.handle_request  # an instance-level wrapper
+        mounted = m.Client(mounts={"http://llm.test": m.MockTransport(lambda request: m.Response(200))})
+        for client in (hooked, mocked, subclass, wrapped, mounted):
+            assert not kit.sends_unobserved(client, url)
+            client.close()
+        assert not kit.sends_unobserved(object(), url)  # not a client of this module: unsure
