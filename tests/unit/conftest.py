@@ -114,3 +114,13 @@ def make_telemetry():
 @pytest.fixture
 def telemetry(make_telemetry) -> Telemetry:
     return make_telemetry()
+
+
+@pytest.fixture(scope="module")
+def fake_provider():
+    """The fake LLM provider (every wire format) on a free loopback port, one per test module."""
+    from demo.fake_provider import start_fake_provider
+
+    provider = start_fake_provider()
+    yield provider
+    provider.stop()

@@ -15,31 +15,23 @@ from agentotel.capture import LLMInstrumentor
 from agentotel.capture.sanitize import drop_conversation_baggage
 from agentotel.config import Settings, load_settings
 from agentotel.core.scope import conversation_attributes, without_conversation
-from demo.fake_provider import start_fake_provider
 
 CHAT = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Where is my order?"}]}
 
 
-@pytest.fixture(scope="module")
-def fake():
-    provider = start_fake_provider()
-    yield provider
-    provider.stop()
-
-
-def send(telemetry, fake, client=None):
+def send(telemetry, fake_provider, client=None):
     """One LLM call inside a conversation scope, with one more baggage entry of the app's own."""
     capture = LLMInstrumentor()
-    capture.instrument(base_urls={fake.base_url: "openai"})
+    capture.instrument(base_urls={fake_provider.base_url: "openai"})
     token = context.attach(baggage.set_baggage("region", "eu"))
     try:
         with agentotel.conversation("c-42", user_id="u-1", tenant="acme"):
             with client or httpx.Client() as http:
-                http.post(f"{fake.base_url}/v1/chat/completions", json=CHAT)
+                http.post(f"{fake_provider.base_url}/v1/chat/completions", json=CHAT)
     finally:
         context.detach(token)
         capture.uninstrument()
-    return fake.requests[-1]["headers"]
+    return fake_provider.requests[-1]["headers"]
 
 
 @pytest.fixture
@@ -50,27 +42,27 @@ def http_instrumented(telemetry):
     instrumentor.uninstrument()
 
 
-def test_llm_requests_carry_the_trace_but_not_the_scope(telemetry, fake, http_instrumented):
-    headers = send(telemetry, fake)
+def test_llm_requests_carry_the_trace_but_not_the_scope(telemetry, fake_provider, http_instrumented):
+    headers = send(telemetry, fake_provider)
     assert headers["traceparent"]
     assert headers["baggage"] == "region=eu"
     http = telemetry.span("POST")
     assert (http.attributes["gen_ai.conversation.id"], http.attributes["user.id"]) == ("c-42", "u-1")
 
 
-def test_opt_in_sends_the_scope(make_telemetry, fake, http_instrumented):
+def test_opt_in_sends_the_scope(make_telemetry, fake_provider, http_instrumented):
     telemetry = make_telemetry(Settings(llm_baggage=True))
-    entries = dict(item.split("=", 1) for item in send(telemetry, fake)["baggage"].split(","))
+    entries = dict(item.split("=", 1) for item in send(telemetry, fake_provider)["baggage"].split(","))
     assert entries == {"region": "eu", "gen_ai.conversation.id": "c-42", "user.id": "u-1", "agentotel.tenant.id": "acme"}
     assert load_settings({"AGENTOTEL_LLM_BAGGAGE": "true"}).llm_baggage is True
     assert load_settings({}).llm_baggage is False
 
 
-def test_a_header_an_sdk_injected_itself_loses_the_scope(telemetry, fake):
+def test_a_header_an_sdk_injected_itself_loses_the_scope(telemetry, fake_provider):
     """SDKs that write trace headers themselves (the anthropic SDK) put the baggage in the request
     before it reaches capture: capture takes the scope out of it."""
     injected = "gen_ai.conversation.id=c-42,user.id=u-1;prop=1, region=eu"
-    headers = send(telemetry, fake, httpx.Client(headers={"baggage": injected}))
+    headers = send(telemetry, fake_provider, httpx.Client(headers={"baggage": injected}))
     assert headers["baggage"] == "region=eu"
 
 

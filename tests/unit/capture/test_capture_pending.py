@@ -2,7 +2,7 @@
 call ends, with its original start time and parent; with an event hook or the OpenTelemetry httpx
 instrumentation in the way, it starts at once and is current during the send.
 
-These run against the fake provider on loopback: the pending path needs httpx's own transport."""
+These run against the fake_provider provider on loopback: the pending path needs httpx's own transport."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from opentelemetry.sdk.trace import SpanProcessor
 
 from agentotel.capture import LLMInstrumentor
 from agentotel.semconv import agentotel_names as A
-from demo.fake_provider import start_fake_provider
 
 CHAT = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Where is my order?"}]}
 
@@ -31,17 +30,10 @@ class StartTimes(SpanProcessor):
         self.at[span.name] = time.time_ns()
 
 
-@pytest.fixture(scope="module")
-def fake():
-    provider = start_fake_provider()
-    yield provider
-    provider.stop()
-
-
 @pytest.fixture
-def capture(telemetry, fake):
+def capture(telemetry, fake_provider):
     instrumentor = LLMInstrumentor()
-    instrumentor.instrument(base_urls={fake.base_url: "openai"})
+    instrumentor.instrument(base_urls={fake_provider.base_url: "openai"})
     yield instrumentor
     instrumentor.uninstrument()
 
@@ -59,12 +51,12 @@ def llm_span(telemetry):
 
 
 @pytest.mark.parametrize("module_name", ["httpx", "httpx2"])
-def test_span_starts_after_the_call_with_its_start_time(telemetry, capture, started, fake, module_name):
+def test_span_starts_after_the_call_with_its_start_time(telemetry, capture, started, fake_provider, module_name):
     module = importlib.import_module(module_name)
     tracer = telemetry.tracer_provider.get_tracer("test")
     with module.Client() as client, tracer.start_as_current_span("turn") as turn:
         before = time.time_ns()
-        response = client.post(f"{fake.base_url}/v1/chat/completions", json=CHAT)
+        response = client.post(f"{fake_provider.base_url}/v1/chat/completions", json=CHAT)
         returned = time.time_ns()
     assert response.status_code == 200 and response.json()["object"] == "chat.completion"
     span = llm_span(telemetry)
@@ -76,12 +68,12 @@ def test_span_starts_after_the_call_with_its_start_time(telemetry, capture, star
     assert telemetry.span("turn").attributes[A.COST_TOTAL] == pytest.approx(span.attributes[A.COST_TOTAL])
 
 
-def test_async_client(telemetry, capture, started, fake):
+def test_async_client(telemetry, capture, started, fake_provider):
     import httpx
 
     async def call():
         async with httpx.AsyncClient() as client:
-            return await client.post(f"{fake.base_url}/v1/chat/completions", json=CHAT), time.time_ns()
+            return await client.post(f"{fake_provider.base_url}/v1/chat/completions", json=CHAT), time.time_ns()
 
     response, returned = asyncio.run(call())
     assert response.status_code == 200
@@ -89,13 +81,13 @@ def test_async_client(telemetry, capture, started, fake):
     assert span.start_time <= returned <= started.at[span.name]
 
 
-def test_event_hook_sees_the_llm_span_current(telemetry, capture, started, fake):
+def test_event_hook_sees_the_llm_span_current(telemetry, capture, started, fake_provider):
     import httpx
 
     seen = []
     hooks = {"request": [lambda request: seen.append(trace.get_current_span())]}
     with httpx.Client(event_hooks=hooks) as client:
-        client.post(f"{fake.base_url}/v1/chat/completions", json=CHAT)
+        client.post(f"{fake_provider.base_url}/v1/chat/completions", json=CHAT)
         returned = time.time_ns()
     span = llm_span(telemetry)
     assert seen[0].get_span_context().span_id == span.context.span_id
@@ -103,7 +95,7 @@ def test_event_hook_sees_the_llm_span_current(telemetry, capture, started, fake)
 
 
 @pytest.mark.parametrize("per_client", [False, True])
-def test_httpx_instrumentation_nests_its_span(telemetry, capture, fake, per_client):
+def test_httpx_instrumentation_nests_its_span(telemetry, capture, fake_provider, per_client):
     import httpx
     from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 
@@ -114,7 +106,7 @@ def test_httpx_instrumentation_nests_its_span(telemetry, capture, fake, per_clie
     else:
         instrumentor.instrument(tracer_provider=telemetry.tracer_provider)
     try:
-        client.post(f"{fake.base_url}/v1/chat/completions", json=CHAT)
+        client.post(f"{fake_provider.base_url}/v1/chat/completions", json=CHAT)
     finally:
         if per_client:
             instrumentor.uninstrument_client(client)

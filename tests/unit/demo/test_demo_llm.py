@@ -6,35 +6,27 @@ import anthropic
 import openai
 import pytest
 
-from demo.fake_provider import start_fake_provider
 from demo.support_agent.llm import Models
 from demo.support_agent.settings import Settings
 
 
-@pytest.fixture(scope="module")
-def provider():
-    provider = start_fake_provider()
-    yield provider
-    provider.stop()
-
-
 @pytest.fixture
-async def models(provider):
-    provider.clear()
-    models = Models(Settings(openai_base_url=f"{provider.base_url}/v1", anthropic_base_url=provider.base_url,
+async def models(fake_provider):
+    fake_provider.clear()
+    models = Models(Settings(openai_base_url=f"{fake_provider.base_url}/v1", anthropic_base_url=fake_provider.base_url,
                              openai_api_key="k", anthropic_api_key="k"))
     yield models
     await models.close()
 
 
-async def test_classify_declares_the_tools_and_reads_a_model_tool_call(models, provider):
+async def test_classify_declares_the_tools_and_reads_a_model_tool_call(models, fake_provider):
     """Classification sends the three tools; a tool call in the answer becomes a ModelToolCall."""
     plain = await models.classify("Where is my order #1234?")
     called = await models.classify("Where is my order #1234?", scenario="tool_call")
     assert plain.intent is None and plain.tool_calls == []  # the canned text names no intent
     (call,) = called.tool_calls
     assert call.name == "lookup_order" and call.arguments["order_id"] and call.id
-    sent = provider.requests[0]
+    sent = fake_provider.requests[0]
     assert [t["function"]["name"] for t in sent["body"]["tools"]] == ["lookup_order", "check_shipping", "issue_refund"]
     assert sent["body"]["model"] == "gpt-4o-mini"
 
@@ -49,12 +41,12 @@ async def test_answers_from_both_providers(models, stream):
     assert "How long does shipping take?" in by_anthropic.text and by_anthropic.model == "claude-haiku-4-5"
 
 
-async def test_scenario_header_reaches_the_provider_and_errors_surface(models, provider):
+async def test_scenario_header_reaches_the_provider_and_errors_surface(models, fake_provider):
     """A requested scenario is sent as x-fake-scenario; provider errors are raised, not retried."""
     with pytest.raises(openai.RateLimitError):
         await models.answer_openai("- facts", [{"role": "user", "content": "hi"}], scenario="error_429")
     with pytest.raises(anthropic.InternalServerError):
         await models.answer_anthropic("- facts", [{"role": "user", "content": "hi"}], scenario="error_500")
-    sent = provider.requests
+    sent = fake_provider.requests
     assert len(sent) == 2  # no SDK retries
     assert {r["headers"].get("x-fake-scenario") for r in sent} == {"error_429", "error_500"}
