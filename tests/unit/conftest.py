@@ -41,6 +41,17 @@ class DrainingLogExporter(InMemoryLogRecordExporter):
         return super().get_finished_logs()
 
 
+def find_metric(reader, metric_name):
+    """The metric of that name in what ``reader`` collects now, or None."""
+    data = reader.get_metrics_data()
+    for rm in data.resource_metrics if data else []:
+        for sm in rm.scope_metrics:
+            for metric in sm.metrics:
+                if metric.name == metric_name:
+                    return metric
+    return None
+
+
 class Telemetry:
     def __init__(self, settings: Settings, redactors=()):
         self.spans_exporter = DrainingSpanExporter()
@@ -79,13 +90,7 @@ class Telemetry:
         return found
 
     def metric(self, metric_name):
-        data = self.reader.get_metrics_data()
-        for rm in data.resource_metrics if data else []:
-            for sm in rm.scope_metrics:
-                for metric in sm.metrics:
-                    if metric.name == metric_name:
-                        return metric
-        return None
+        return find_metric(self.reader, metric_name)
 
     def logs(self):
         return [r.log_record for r in self.logs_exporter.get_finished_logs()]

@@ -10,16 +10,7 @@ from opentelemetry.sdk.metrics.export import AggregationTemporality, InMemoryMet
 
 from agentotel.core import guard
 from agentotel.core.sums import ObservedSum
-
-
-def collect(reader, name):
-    data = reader.get_metrics_data()
-    for rm in data.resource_metrics if data else []:
-        for sm in rm.scope_metrics:
-            for metric in sm.metrics:
-                if metric.name == name:
-                    return metric
-    return None
+from tests.unit.conftest import find_metric
 
 
 def points(metric):
@@ -42,12 +33,12 @@ def test_totals_per_attribute_set_export_as_a_monotonic_sum(meter, reader):
     cost.add(0.5, {"agent": "x", "model": "a"})  # the same set, in another order
     cost.add(1.0, {"model": "b"})
     cost.add(2.0)
-    metric = collect(reader, "agentotel.llm.cost")
+    metric = find_metric(reader, "agentotel.llm.cost")
     assert isinstance(metric.data, Sum) and metric.data.is_monotonic
     assert metric.unit == "{USD}" and metric.description == "Cost"
     assert points(metric) == {(("agent", "x"), ("model", "a")): 0.75, (("model", "b"),): 1.0, (): 2.0}
     cost.add(0.25, {"model": "b"})
-    assert points(collect(reader, "agentotel.llm.cost"))[(("model", "b"),)] == 1.25  # cumulative
+    assert points(find_metric(reader, "agentotel.llm.cost"))[(("model", "b"),)] == 1.25  # cumulative
 
 
 def test_delta_temporality_reports_what_was_added_since(meter):
@@ -55,9 +46,9 @@ def test_delta_temporality_reports_what_was_added_since(meter):
                                                          ObservableCounter: AggregationTemporality.DELTA})
     cost = ObservedSum(MeterProvider(metric_readers=[reader]).get_meter("t"), "c")
     cost.add(1.0, {"m": "a"})
-    assert points(collect(reader, "c")) == {(("m", "a"),): 1.0}
+    assert points(find_metric(reader, "c")) == {(("m", "a"),): 1.0}
     cost.add(0.5, {"m": "a"})
-    assert points(collect(reader, "c")) == {(("m", "a"),): 0.5}
+    assert points(find_metric(reader, "c")) == {(("m", "a"),): 0.5}
 
 
 def test_attribute_sets_beyond_the_limit_overflow_into_one(meter, reader):
