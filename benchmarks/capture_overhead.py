@@ -25,13 +25,19 @@ All use the same SDK providers: spans go to a processor that drops them and metr
 reader, so export cost is left out. Overhead is a configuration's median (and p90) latency minus the
 baseline's: what the caller waits for. ``paired`` is steadier against drift: in each round, the
 median of the configuration's block minus the median of the baseline's block; the median of those
-differences over the rounds. CPU is the process's CPU time over a configuration's blocks
+differences over the rounds. Latency also moves with the scheduling of three busy threads (the
+caller, agentotel's worker, the provider) on two cores; the caller's CPU time per call does not:
+*caller CPU median* is the median of the calling thread's CPU time per call minus the baseline's,
+*caller CPU mean* the same as a mean (pauses such as garbage collection included). *Process CPU* is the process's CPU time over a configuration's blocks
 (after draining agentotel's background worker, so its work is counted) divided by their calls, minus
 the baseline's; with the fake provider in this process that includes the server's (equal) share.
-Caller CPU is the calling thread's CPU time per call (``time.thread_time``) minus the baseline's:
-what the app's thread itself spends on telemetry.
 
-Run: .venv/bin/python benchmarks/capture_overhead.py [--rounds 40] [--calls 100] [--server-process]
+With ``--server-process`` the fake provider runs in a child process; with ``--canned`` a child
+process answers every call with the fake provider's recorded answer and does no other work
+(``canned_provider.py``): on a 2-core machine the client, agentotel's worker and a busy provider
+are three threads for two cores, which a remote provider is not.
+
+Run: .venv/bin/python benchmarks/capture_overhead.py [--rounds 40] [--calls 100] [--server-process | --canned]
 """
 
 from __future__ import annotations
@@ -75,6 +81,7 @@ class SilentEmitter:
 
     class settings:  # noqa: N801 - stands for agentotel.config.Settings
         capture_any_content = False
+        llm_baggage = True
 
     def start(self, record, context=None, start_time=None, pending=False):
         return Operation(record, INVALID_SPAN, None, {})
@@ -84,16 +91,15 @@ class SilentEmitter:
 
 
 class _Child:
-    """The fake provider as a child process (``base_url``, ``stop()``), so its work does not share
-    this interpreter's GIL with the measured calls."""
+    """A provider as a child process (``base_url``, ``stop()``), so its work does not share this
+    interpreter's GIL with the measured calls: the fake provider, or the canned one."""
 
-    def __init__(self):
-        self._process = subprocess.Popen([sys.executable, "-m", "demo.fake_provider", "--port", "0"],
-                                         cwd=ROOT, stdout=subprocess.PIPE, text=True)
-        line = self._process.stdout.readline()  # "fake provider listening on http://host:port"
+    def __init__(self, command: list[str]):
+        self._process = subprocess.Popen([sys.executable, *command], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        line = self._process.stdout.readline()  # "... listening on http://host:port"
         if "http://" not in line:
             self._process.kill()
-            raise RuntimeError(f"the fake provider did not start: {line!r}")
+            raise RuntimeError(f"the provider did not start: {line!r}")
         self.base_url = line.strip().rsplit(" ", 1)[-1]
 
     def stop(self) -> None:
@@ -106,7 +112,11 @@ class _Child:
 
 
 def start_in_child() -> _Child:
-    return _Child()
+    return _Child(["-m", "demo.fake_provider", "--port", "0"])
+
+
+def start_canned() -> _Child:
+    return _Child([str(ROOT / "benchmarks" / "canned_provider.py")])
 
 
 def percentile(samples: list[float], q: float) -> float:
@@ -120,6 +130,8 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=100, help="calls per configuration per round")
     parser.add_argument("--settle", type=int, default=10,
                         help="calls after each switch of configuration that are not counted")
+    parser.add_argument("--canned", action="store_true",
+                        help="answer from benchmarks/canned_provider.py in a child process: the recorded answer, no work")
     parser.add_argument("--server-process", action="store_true",
                         help="run the fake provider in a child process instead of a thread of this one")
     args = parser.parse_args()
@@ -128,7 +140,7 @@ def main() -> None:
     tp.add_span_processor(Drop())
     mp = MeterProvider(metric_readers=[InMemoryMetricReader()])
     providers = {"tracer_provider": tp, "meter_provider": mp}
-    fake = start_in_child() if args.server_process else start_fake_provider()
+    fake = start_canned() if args.canned else start_in_child() if args.server_process else start_fake_provider()
     client = openai.OpenAI(base_url=f"{fake.base_url}/v1", api_key="sk-bench", max_retries=0)
     capture = LLMInstrumentor()
     otel = OpenAIInstrumentor() if OpenAIInstrumentor is not None else None
@@ -167,6 +179,7 @@ def main() -> None:
         "httpx", "agentotel+httpx", "capture-only"]
     samples: dict[str, list[float]] = {name: [] for name in configs}
     round_medians: dict[str, list[float]] = {name: [] for name in configs}  # one per round
+    call_cpu: dict[str, list[float]] = {name: [] for name in configs}  # the caller's CPU, per call
     cpu: dict[str, float] = {name: 0.0 for name in configs}
     caller_cpu: dict[str, float] = {name: 0.0 for name in configs}
     try:
@@ -182,10 +195,11 @@ def main() -> None:
                 cpu_start, thread_start = time.process_time(), time.thread_time()
                 block = []
                 for index in range(args.settle + args.calls):
-                    start = time.perf_counter()
+                    start, start_cpu = time.perf_counter(), time.thread_time()
                     call()
                     if index >= args.settle:
                         block.append((time.perf_counter() - start) * 1e6)
+                        call_cpu[name].append((time.thread_time() - start_cpu) * 1e6)
                 samples[name].extend(block)
                 round_medians[name].append(statistics.median(block))
                 caller_cpu[name] += time.thread_time() - thread_start
@@ -202,17 +216,19 @@ def main() -> None:
     calls_per_config = args.rounds * (args.settle + args.calls)
     base_cpu = cpu["none"] / calls_per_config * 1e6
     base_caller = caller_cpu["none"] / calls_per_config * 1e6
+    base_call_cpu = statistics.median(call_cpu["none"])
     print(f"{args.rounds} rounds x {args.calls} calls per configuration, interleaved")
-    print(f"{'configuration':<15} {'median µs':>10} {'p90 µs':>10} {'overhead median µs':>19} {'paired µs':>10}"
-          f" {'overhead p90 µs':>16} {'CPU µs/call':>12} {'CPU overhead µs':>16} {'caller CPU overhead µs':>23}")
+    print(f"{'configuration':<15} {'median µs':>9} {'overhead median µs':>18} {'paired µs':>9} {'overhead p90 µs':>15}"
+          f" {'caller CPU median µs':>20} {'caller CPU mean µs':>18} {'process CPU µs':>14}")
     for name in configs:
         median = statistics.median(samples[name])
         p90 = percentile(samples[name], 0.9)
-        per_call = cpu[name] / calls_per_config * 1e6
-        caller = caller_cpu[name] / calls_per_config * 1e6 - base_caller
+        process = cpu[name] / calls_per_config * 1e6 - base_cpu
+        caller_mean = caller_cpu[name] / calls_per_config * 1e6 - base_caller
+        caller_median = statistics.median(call_cpu[name]) - base_call_cpu
         paired = statistics.median(m - b for m, b in zip(round_medians[name], round_medians["none"]))
-        print(f"{name:<15} {median:>10.0f} {p90:>10.0f} {median - base_median:>19.0f} {paired:>10.0f} {p90 - base_p90:>16.0f}"
-              f" {per_call:>12.0f} {per_call - base_cpu:>16.0f} {caller:>23.0f}")
+        print(f"{name:<15} {median:>9.0f} {median - base_median:>18.0f} {paired:>9.0f} {p90 - base_p90:>15.0f}"
+              f" {caller_median:>20.0f} {caller_mean:>18.0f} {process:>14.0f}")
     if otel is None:
         print("opentelemetry-instrumentation-openai-v2 is not installed: no comparison")
 
