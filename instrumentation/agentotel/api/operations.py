@@ -21,7 +21,7 @@ from opentelemetry import trace
 from ..core import guard
 from ..core.records import AgentInvocation, Document, LLMCall, Retrieval, ToolExecution, Workflow
 from ..core.runtime import get_emitter
-from ..core.scope import AGENT_KEY
+from ..core.scope import AGENT_KEY, without_conversation
 
 
 def _documents(value: Any) -> list[Document] | None:
@@ -58,10 +58,13 @@ class _Scope:
         record = self._make()
         self.record = record
         with guard.contained("api"):
-            op = get_emitter().start(record)
+            emitter = get_emitter()
+            op = emitter.start(record)
             ctx = trace.set_span_in_context(op.span)
             if isinstance(record, AgentInvocation):
                 ctx = otel_context.set_value(AGENT_KEY, record.name, ctx)
+            elif isinstance(record, LLMCall) and not emitter.settings.llm_baggage:
+                ctx = without_conversation(ctx)  # what is sent inside goes to the model provider
             self._op = op
             return ctx
         return None

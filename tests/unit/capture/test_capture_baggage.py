@@ -84,3 +84,19 @@ def test_without_conversation_keeps_other_entries_and_the_stamp():
     assert conversation_attributes(stripped) == {"user.id": "u-1"}
     assert without_conversation(stripped) is stripped
     assert without_conversation(baggage.set_baggage("region", "eu")) is not None
+
+
+def test_inside_an_llm_call_scope_the_scope_stays_home(telemetry, fake_provider, http_instrumented):
+    """An ``llm_call()`` scope around a client call (capture leaves the call to the scope): the
+    request still goes without the conversation scope, and spans inside are still stamped."""
+    token = context.attach(baggage.set_baggage("region", "eu"))
+    try:
+        with agentotel.conversation("c-42", user_id="u-1", tenant="acme"):
+            with agentotel.llm_call("gpt-4o-mini", provider="openai"):
+                with httpx.Client() as http:
+                    http.post(f"{fake_provider.base_url}/v1/chat/completions", json=CHAT)
+    finally:
+        context.detach(token)
+    assert fake_provider.requests[-1]["headers"]["baggage"] == "region=eu"
+    assert telemetry.span("POST").attributes["user.id"] == "u-1"
+    assert telemetry.span("chat gpt-4o-mini").attributes["gen_ai.conversation.id"] == "c-42"
