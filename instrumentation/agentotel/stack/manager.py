@@ -152,8 +152,10 @@ class Stack:
     # ----- one component ----------------------------------------------------------------------
     def pid(self, name: str) -> int | None:
         proc = self._procs.get(name)
-        if proc is not None:
-            return proc.pid if proc.poll() is None else None
+        if proc is not None and proc.poll() is None:
+            return proc.pid
+        # Not started here, or the process started here has ended: another command (a second
+        # `agentotel stack up`, a test restarting it) may run it now, under its pid file.
         return process.running_pid(self.layout.pid_file(name))
 
     def is_healthy(self, name: str) -> bool:
@@ -200,9 +202,9 @@ class Stack:
         pid_file = self.layout.pid_file(name)
         info = process.read_pid_file(pid_file)
         proc = self._procs.pop(name, None)
-        if proc is not None:
+        if proc is not None and proc.poll() is None:
             result = process.stop(proc.pid, timeout=timeout, proc=proc)
-        elif info is not None:
+        elif info is not None:  # started by another command, or again since ours ended
             result = process.stop(info.pid, info.binary, timeout=timeout)
         else:
             result = "not running"
@@ -214,7 +216,8 @@ class Stack:
         pid = self.pid(name)
         if pid is None:
             raise StackError(f"{name} is not running")
-        process.kill(pid, self._procs.pop(name, None))
+        proc = self._procs.pop(name, None)
+        process.kill(pid, proc if proc is not None and proc.pid == pid else None)
         self.layout.pid_file(name).unlink(missing_ok=True)
 
     def restart(self, name: str, timeout: float = START_TIMEOUT) -> int:

@@ -109,3 +109,26 @@ def test_http_ok_and_port_open_on_a_closed_port():
         port = sock.getsockname()[1]
     assert not process.port_open(port)
     assert not process.http_ok(f"http://127.0.0.1:{port}/health", timeout=0.5)
+
+
+def test_a_component_restarted_by_another_command_is_found(tmp_path, reap):
+    """A Stack whose own process of a component ended finds the one another command started since
+    (through the pid file), and reports none when nobody runs it."""
+    from pathlib import Path
+
+    from agentotel.stack.layout import Layout
+    from agentotel.stack.manager import Stack
+
+    stack = Stack(Layout.discover(tmp_path / "stack", repo=Path(__file__).resolve().parents[3]))
+    pid_file = stack.layout.pid_file("jaeger")
+    ended = process.spawn([sys.executable, "-c", "pass"], dict(os.environ), tmp_path / "a.log", pid_file, cwd=tmp_path)
+    reap(ended)
+    ended.wait(timeout=10)
+    stack._procs["jaeger"] = ended
+    assert stack.pid("jaeger") is None
+    again = process.spawn([sys.executable, "-c", "import time; time.sleep(60)"], dict(os.environ), tmp_path / "b.log",
+                          pid_file, cwd=tmp_path)
+    reap(again)
+    assert stack.pid("jaeger") == again.pid
+    assert stack.stop("jaeger", timeout=10) == "stopped"
+    assert again.poll() is not None and stack.pid("jaeger") is None
