@@ -20,6 +20,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Callable
 
+from tests.support.otlp_receiver import any_value, attributes
+
 REPO = Path(__file__).resolve().parents[2]
 COLLECTOR_DIR = REPO / "collector"
 BUILD_SCRIPT = COLLECTOR_DIR / "build.sh"
@@ -153,22 +155,6 @@ class Collector:
 # --- a minimal OTLP/HTTP (protobuf) receiver -------------------------------------------------
 
 
-def any_value(v: Any) -> Any:
-    """Convert an OTLP AnyValue to a Python value."""
-    kind = v.WhichOneof("value")
-    if kind is None:
-        return None
-    if kind == "array_value":
-        return [any_value(x) for x in v.array_value.values]
-    if kind == "kvlist_value":
-        return {kv.key: any_value(kv.value) for kv in v.kvlist_value.values}
-    return getattr(v, kind)
-
-
-def attrs(kvs: Any) -> dict[str, Any]:
-    return {kv.key: any_value(kv.value) for kv in kvs}
-
-
 @dataclass
 class OtlpSink:
     """Accepts OTLP/HTTP traces and logs on a loopback port and keeps what arrived."""
@@ -226,28 +212,28 @@ class OtlpSink:
     def _add_traces(self, req: Any) -> None:
         with self._lock:
             for rs in req.resource_spans:
-                resource = attrs(rs.resource.attributes)
+                resource = attributes(rs.resource.attributes)
                 for ss in rs.scope_spans:
                     for span in ss.spans:
                         self.span_count += 1
                         self.spans.append({
                             "name": span.name,
                             "resource": resource,
-                            "attributes": attrs(span.attributes),
-                            "events": [{"name": e.name, "attributes": attrs(e.attributes)} for e in span.events],
+                            "attributes": attributes(span.attributes),
+                            "events": [{"name": e.name, "attributes": attributes(e.attributes)} for e in span.events],
                         })
 
     def _add_logs(self, req: Any) -> None:
         with self._lock:
             for rl in req.resource_logs:
-                resource = attrs(rl.resource.attributes)
+                resource = attributes(rl.resource.attributes)
                 for sl in rl.scope_logs:
                     for rec in sl.log_records:
                         self.logs.append({
                             "event_name": rec.event_name,
                             "body": any_value(rec.body),
                             "resource": resource,
-                            "attributes": attrs(rec.attributes),
+                            "attributes": attributes(rec.attributes),
                         })
 
     def stop(self) -> None:

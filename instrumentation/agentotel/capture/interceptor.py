@@ -68,7 +68,7 @@ class Interceptor:
             except Exception as exc:  # noqa: BLE001
                 guard.report(_COMPONENT, exc)
             if owner is not None:
-                op = emitter.adopt(owner.span, record, metrics=not owner.records_metrics)
+                op = emitter.adopt(owner.span, record, record_metrics=not owner.records_metrics)
                 return Call(emitter, op, route, translator, content, make_current=False, strip_baggage=strip)
             pending = kit is not None and kit.sends_unobserved(client, url)
             op = emitter.start(record, pending=pending)

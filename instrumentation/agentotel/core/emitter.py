@@ -129,10 +129,10 @@ class Emitter:
                                           start_time=start_time)
         return Operation(record, span, agent, conversation, own=True)
 
-    def adopt(self, span, record: LLMCall, metrics: bool = True) -> Operation:
+    def adopt(self, span, record: LLMCall, record_metrics: bool = True) -> Operation:
         """Record an LLM call onto another instrumentation's span (``capture.dedup``): ``end`` writes
         the call's attributes and cost onto it, leaves its status and end to its owner, and records
-        the token and duration metrics only when ``metrics`` (the owner does not record its own).
+        the token and duration metrics only when ``record_metrics`` (the owner does not record its own).
         Names the owner left out (operation, provider, request model) are filled in now."""
         present = span.attributes or {}
         n = self.n
@@ -140,7 +140,7 @@ class Emitter:
                            (n.GEN_AI_REQUEST_MODEL, record.request_model)):
             if value is not None and key not in present:
                 span.set_attribute(key, value)
-        return Operation(record, AdoptedSpan(span), current_agent(), conversation_attributes(), metrics=metrics)
+        return Operation(record, AdoptedSpan(span), current_agent(), conversation_attributes(), metrics=record_metrics)
 
     def _start_llm(self, r: LLMCall, agent):
         n = self.n

@@ -58,30 +58,27 @@ class PendingSpan(Span):
                     self._context = self._attributes = None
         return span
 
-    # Attributes are kept until the span starts, then set on it.
-    def set_attribute(self, key: str, value: Any) -> None:
+    # Attributes and the name are kept until the span starts, then go to it.
+    def _while_pending(self, change) -> bool:
+        """Apply ``change`` to what is kept if the span has not started (True), else nothing."""
         if self._span is None:
             with self._lock:
                 if self._span is None:
-                    self._attributes[key] = value
-                    return
-        self._span.set_attribute(key, value)
+                    change()
+                    return True
+        return False
+
+    def set_attribute(self, key: str, value: Any) -> None:
+        if not self._while_pending(lambda: self._attributes.__setitem__(key, value)):
+            self._span.set_attribute(key, value)
 
     def set_attributes(self, attributes) -> None:
-        if self._span is None:
-            with self._lock:
-                if self._span is None:
-                    self._attributes.update(attributes)
-                    return
-        self._span.set_attributes(attributes)
+        if not self._while_pending(lambda: self._attributes.update(attributes)):
+            self._span.set_attributes(attributes)
 
     def update_name(self, name: str) -> None:
-        if self._span is None:
-            with self._lock:
-                if self._span is None:
-                    self._name = name
-                    return
-        self._span.update_name(name)
+        if not self._while_pending(lambda: setattr(self, "_name", name)):
+            self._span.update_name(name)
 
     # Everything else needs the span.
     def end(self, end_time: int | None = None) -> None:
