@@ -38,6 +38,7 @@ process answers every call with the fake provider's recorded answer and does no 
 are three threads for two cores, which a remote provider is not.
 
 Run: .venv/bin/python benchmarks/capture_overhead.py [--rounds 40] [--calls 100] [--server-process | --canned]
+     [--configs agentotel,openai-v2]
 """
 
 from __future__ import annotations
@@ -77,7 +78,10 @@ class Drop(SpanProcessor):
 
 
 class SilentEmitter:
-    """Takes records and emits nothing (the ``capture-only`` configuration)."""
+    """Takes records and emits nothing (the ``capture-only`` configuration). It ends nothing in
+    the background, so capture reads every body on the caller's thread."""
+
+    deferred = False
 
     class settings:  # noqa: N801 - stands for agentotel.config.Settings
         capture_any_content = False
@@ -132,6 +136,7 @@ def main() -> None:
                         help="calls after each switch of configuration that are not counted")
     parser.add_argument("--canned", action="store_true",
                         help="answer from benchmarks/canned_provider.py in a child process: the recorded answer, no work")
+    parser.add_argument("--configs", help="comma-separated configurations to run (default: all); none is always run")
     parser.add_argument("--server-process", action="store_true",
                         help="run the fake provider in a child process instead of a thread of this one")
     args = parser.parse_args()
@@ -177,6 +182,12 @@ def main() -> None:
 
     configs = ["none", "agentotel", "agentotel-sync"] + (["openai-v2", "both"] if otel is not None else []) + [
         "httpx", "agentotel+httpx", "capture-only"]
+    if args.configs:
+        wanted = {name.strip() for name in args.configs.split(",")}
+        unknown = wanted - set(configs)
+        if unknown:
+            parser.error(f"unknown configurations: {', '.join(sorted(unknown))} (known: {', '.join(configs)})")
+        configs = [name for name in configs if name == "none" or name in wanted]
     samples: dict[str, list[float]] = {name: [] for name in configs}
     round_medians: dict[str, list[float]] = {name: [] for name in configs}  # one per round
     call_cpu: dict[str, list[float]] = {name: [] for name in configs}  # the caller's CPU, per call

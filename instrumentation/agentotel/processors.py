@@ -6,7 +6,7 @@ database spans). ``CostRollup`` adds each LLM span's cost and tokens to the encl
 workflow spans and to the local root span (the request or conversation turn) while they are still
 open: for agentotel's own LLM spans when the emitter ends them (``roll_up``, on the caller's thread,
 so the totals are there however soon a parent ends after its child, while the span itself may be
-ended later in the background); for another instrumentation's LLM spans that carry usage or cost
+ended later in the background; ``awaits_roll_up`` tells the emitter whether any open span waits); for another instrumentation's LLM spans that carry usage or cost
 (an adopted span) when they end. ``SecretScrubber`` (from ``capture.sanitize``) removes API keys, auth headers and key-bearing
 query strings from every span, including other instrumentations' HTTP client spans.
 ``span_processors()`` gives all three, in the order to add them to a ``TracerProvider``.
@@ -120,6 +120,11 @@ class CostRollup(SpanProcessor):
         self._add(ancestors, input_tokens, output_tokens, cost, currency)
         return True
 
+    def awaits(self, parent_id: int) -> bool:
+        """True when an open span at or above ``parent_id`` takes a roll-up from its LLM calls."""
+        with self._lock:
+            return bool(self._ancestors(parent_id))
+
     def _ancestors(self, parent: int | None) -> list[_Totals]:
         """The open targets from ``parent`` up to the local root (under the lock)."""
         ancestors = []
@@ -172,6 +177,20 @@ def roll_up(parent_id: int, input_tokens: int, output_tokens: int, cost: float |
                 return
     except Exception as exc:  # noqa: BLE001
         guard.report("cost_rollup", exc)
+
+
+def awaits_roll_up(parent_id: int) -> bool:
+    """True when an open span at or above ``parent_id`` (an agent, workflow or local root span)
+    waits for the tokens and cost of an LLM call under it: ``roll_up`` must be given them before
+    that span ends. Never raises (True when unsure)."""
+    try:
+        last = _last() if _last is not None else None
+        if last is not None and last.awaits(parent_id):
+            return True
+        return any(rollup.awaits(parent_id) for rollup in list(_rollups) if rollup is not last)
+    except Exception as exc:  # noqa: BLE001
+        guard.report("cost_rollup", exc)
+        return True
 
 
 def span_processors() -> list[SpanProcessor]:

@@ -2,7 +2,9 @@
 
 The same object serves sync, async and streamed calls: the interceptor opens it before the request
 is sent and hands it the response; a body already read is parsed at once, an unread body is tapped
-and parsed as the application reads it. ``finish`` ends the call exactly once, whichever comes
+and parsed as the application reads it. A call whose span is pending (nothing looks at it during
+the send) reads neither body itself: it hands both to the emitter (``Operation.complete``), which
+reads them in its background worker, or at once when an open parent span waits for the call's cost. ``finish`` ends the call exactly once, whichever comes
 first: the provider's terminal event, the end of the body, ``close()``, an exception, or the
 response being garbage-collected. Nothing here raises into the application: malformed JSON is
 skipped and anything unexpected is reported through ``guard``.
@@ -39,12 +41,21 @@ def parse_json(data: bytes | str | None) -> Any:
         return None
 
 
+def call_request(translator, record, body: bytes | str | None, route: Route, content: bool) -> None:
+    """Fill ``record`` from a request body. Never raises: what cannot be read is left out."""
+    try:
+        translator.request(record, parse_json(body), route, content)
+    except Exception as exc:  # noqa: BLE001
+        guard.report(_COMPONENT, exc)
+
+
 class Call:
     __slots__ = ("emitter", "op", "route", "translator", "content", "make_current", "strip_baggage", "ended",
-                 "_state", "_sse", "_decoder", "_body", "_body_size", "_finalizer")
+                 "_request", "_response", "_state", "_sse", "_decoder", "_body", "_body_size", "_finalizer")
 
     def __init__(self, emitter: Emitter, op: Operation, route: Route, translator, content: bool, make_current: bool,
-                 strip_baggage: bool = False):
+                 strip_baggage: bool = False, request_body: bytes | None = None):
+        """``request_body``: the request's bytes, not read yet (a pending span: see ``complete``)."""
         self.emitter = emitter
         self.op = op
         self.route = route
@@ -53,6 +64,8 @@ class Call:
         self.make_current = make_current
         self.strip_baggage = strip_baggage
         self.ended = False
+        self._request = request_body
+        self._response: bytes | None = None
         self._state = None
         self._sse: SSEParser | None = None
         self._decoder = None
@@ -95,9 +108,12 @@ class Call:
                 body = None
             if body is not None:
                 if status < 400:
-                    self.translator.response(record, parse_json(body), self.route, self.content)
-                self.finish(None)
+                    self._response = body
+                    if self._request is None:  # a span that started at once: read now
+                        self._read_response()
+                self.finish(None)  # a pending span's call: the emitter reads both (``complete``)
                 return
+            self._read_request()  # a body read as it streams: the request first, here
             headers = response.headers
             if status < 400:
                 ok, self._decoder = kit.decoder(headers.get("content-encoding"))
@@ -116,6 +132,30 @@ class Call:
         except Exception as exc:  # noqa: BLE001
             guard.report(_COMPONENT, exc)
             self.finish(None)
+
+    # ------------------------------------------------------------------ the bodies, read whole
+    def _read_request(self) -> None:
+        body, self._request = self._request, None
+        if body is not None:
+            record = self.record
+            known = record.request_model
+            call_request(self.translator, record, body, self.route, self.content)
+            if record.request_model != known:
+                self.emitter.model_learned(self.op)
+
+    def _read_response(self) -> None:
+        body, self._response = self._response, None
+        if body is not None:
+            self.translator.response(self.record, parse_json(body), self.route, self.content)
+
+    def complete(self) -> None:
+        """Fill the record from the request and the response body, both already received: the
+        emitter calls this once, for a call it was handed unread. Never raises."""
+        self._read_request()
+        try:
+            self._read_response()
+        except Exception as exc:  # noqa: BLE001
+            guard.report(_COMPONENT, exc)
 
     # ------------------------------------------------------------------ the body, chunk by chunk
     def feed(self, chunk: bytes) -> None:
@@ -173,4 +213,6 @@ class Call:
             guard.report(_COMPONENT, exc)
         finally:
             self._sse = self._body = self._state = self._decoder = None
+            if self._request is not None or self._response is not None:
+                self.op.complete = self.complete
             self.emitter.end(self.op, error=error)

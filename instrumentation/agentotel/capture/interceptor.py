@@ -8,15 +8,16 @@ span of its own. A request that is not an LLM call costs one memoised route look
 
 from __future__ import annotations
 
+from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.instrumentation.utils import is_instrumentation_enabled
 
 from ..core import guard
 from ..core.emitter import Emitter
-from ..core.pending import PendingSpan
 from ..core.records import LLMCall
 from ..core.runtime import get_emitter
-from .call import Call, parse_json
+from ..core.scope import conversation_attributes
+from .call import Call, call_request
 from .dedup import owner_of
 from .sanitize import drop_conversation_baggage
 from .providers import TRANSLATORS
@@ -41,17 +42,20 @@ class Interceptor:
         """The call for an LLM request, or None to let it through untouched. Never raises.
 
         When nothing can run inside the send with the span current (``Kit.sends_unobserved``: no
-        transport instrumentation, no event hooks), the span is left pending: it starts in the
-        emitter's background worker, with its original start time, when the call ends."""
+        transport instrumentation, no event hooks) and the emitter ends spans in the background,
+        the span is left pending (it starts in the emitter's worker, with its original start time,
+        when the call ends) and the request body is kept unread: it is read when the call ends,
+        with the response (see ``Call``)."""
         try:
             route = self.router.route(request.method, request.url)
             if route is None or not is_instrumentation_enabled():
                 return None
             emitter = self.emitter or get_emitter()
+            ctx = otel_context.get_current()
             strip = not emitter.settings.llm_baggage  # keep the conversation scope from the provider
-            if strip:
+            if strip and conversation_attributes(ctx):
                 drop_conversation_baggage(request.headers)  # what an SDK injected itself
-            owner = owner_of(trace.get_current_span())
+            owner = owner_of(trace.get_current_span(ctx))
             if owner is not None and owner.span is None:
                 return None  # an agentotel llm_call() scope records this call
             content = emitter.settings.capture_any_content
@@ -60,21 +64,19 @@ class Interceptor:
                              server_address=url.host, server_port=url.port or (443 if url.scheme == "https" else 80))
             translator = TRANSLATORS[route.wire]
             try:
-                body = parse_json(request.content)
+                body = request.content
             except Exception:  # noqa: BLE001 - RequestNotRead: a streamed request body
                 body = None
-            try:
-                translator.request(record, body, route, content)
-            except Exception as exc:  # noqa: BLE001
-                guard.report(_COMPONENT, exc)
+            if owner is None and emitter.deferred and kit is not None and kit.sends_unobserved(client, url):
+                # nothing inside the send looks at the span, nor sends baggage
+                return Call(emitter, emitter.start(record, ctx, pending=True), route, translator, content,
+                            make_current=False, request_body=body)
+            call_request(translator, record, body, route, content)
             if owner is not None:
                 op = emitter.adopt(owner.span, record, record_metrics=not owner.records_metrics)
                 return Call(emitter, op, route, translator, content, make_current=False, strip_baggage=strip)
-            pending = kit is not None and kit.sends_unobserved(client, url)
-            op = emitter.start(record, pending=pending)
-            if isinstance(op.span, PendingSpan):  # nothing inside the send looks, nor sends baggage
-                return Call(emitter, op, route, translator, content, make_current=False)
-            return Call(emitter, op, route, translator, content, make_current=True, strip_baggage=strip)
+            return Call(emitter, emitter.start(record, ctx), route, translator, content, make_current=True,
+                        strip_baggage=strip)
         except Exception as exc:  # noqa: BLE001
             guard.report(_COMPONENT, exc)
             return None

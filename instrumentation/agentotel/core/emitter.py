@@ -34,7 +34,7 @@ from ..cost.engine import TokenCounts
 from ..semconv import agentotel_names as A
 from ..semconv import resolve
 from ..version import __version__
-from ..processors import roll_up
+from ..processors import awaits_roll_up, roll_up
 from . import deferral, guard
 from .conversations import ConversationTracker
 from .adopted import AdoptedSpan
@@ -49,7 +49,7 @@ _NAME = "agentotel"
 class Operation:
     """An operation in flight: its record, span and start time."""
 
-    __slots__ = ("record", "span", "started", "ended", "agent", "conversation", "own", "metrics")
+    __slots__ = ("record", "span", "started", "ended", "agent", "conversation", "own", "metrics", "complete")
 
     def __init__(self, record, span, agent, conversation, own: bool = False, metrics: bool = True):
         self.record = record
@@ -65,6 +65,9 @@ class Operation:
         # False: the span's owner records the GenAI token and duration metrics itself; only the
         # cost counters are ours to add.
         self.metrics = metrics
+        # An LLM call's record that is not filled in yet (zero-code capture of a pending span): a
+        # callable that fills it from the request and response bodies. ``end`` calls it once.
+        self.complete = None
 
 
 def _put(attributes: dict[str, Any], pairs) -> None:
@@ -246,7 +249,17 @@ class Emitter:
 
     def _end_llm(self, op: Operation, duration: float, error_type: str | None, steps: list, ctx) -> None:
         """On the caller's thread: token counts, cost, the conversation's totals, the roll-up onto
-        open parents and captured content. The rest is ``_emit_llm``'s, a step."""
+        open parents and captured content. The rest is ``_emit_llm``'s, a step.
+
+        A record still to be completed (``Operation.complete``) is completed here when an open
+        span waits for the call's tokens and cost (a parent that ``roll_up`` adds them to), else in
+        the background with everything else (``_end_llm_later``): nothing else reads it before."""
+        if op.complete is not None:
+            parent = getattr(op.span, "parent", None)
+            if not (op.own and parent is not None and not parent.is_remote and awaits_roll_up(parent.span_id)):
+                steps.append((self._end_llm_later, op, duration, error_type, ctx))
+                return
+            self._complete(op)
         n, r = self.n, op.record
         u = r.usage
         counts: TokenCounts | None = None
@@ -266,6 +279,30 @@ class Emitter:
                         cost.currency if cost else None)
         content = self._llm_content(r) if self.settings.capture_any_content else None
         steps.append((self._emit_llm, op, duration, error_type, counts, cost, content, ctx))
+
+    @staticmethod
+    def _complete(op: Operation) -> None:
+        """Fill the record (``Operation.complete``)."""
+        complete, op.complete = op.complete, None
+        try:
+            complete()
+        except Exception as exc:  # noqa: BLE001
+            guard.report("emitter", exc)
+
+    def model_learned(self, op: Operation) -> None:
+        """The LLM call's request model became known after its span started (the request was read
+        late): name the span after it, as ``start`` would have."""
+        r = op.record
+        if r.request_model:
+            op.span.update_name(f"{r.operation} {r.request_model}")
+            op.span.set_attribute(self.n.GEN_AI_REQUEST_MODEL, r.request_model)
+
+    def _end_llm_later(self, op: Operation, duration: float, error_type: str | None, ctx) -> None:
+        """A step: ``_end_llm`` for a record completed in the background (nothing awaits its cost)."""
+        self._complete(op)
+        steps: list[deferral.Step] = []
+        self._end_llm(op, duration, error_type, steps, ctx)
+        deferral.run(steps)
 
     def _llm_content(self, r: LLMCall) -> dict[str, Any]:
         """The call's captured content, serialized (and redacted) now: the app may change its

@@ -1,6 +1,8 @@
 """Over a stock transport with nothing else looking, the LLM span starts in the background when the
 call ends, with its original start time and parent; with an event hook or the OpenTelemetry httpx
-instrumentation in the way, it starts at once and is current during the send.
+instrumentation in the way, it starts at once and is current during the send. A pending span's
+request and response bodies are read in the background too, unless an open span waits for the
+call's cost (a parent it rolls up onto): then at once, before the call returns.
 
 These run against the fake_provider provider on loopback: the pending path needs httpx's own transport."""
 
@@ -8,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import socket
+import threading
 import time
 
 import pytest
@@ -15,7 +19,9 @@ from opentelemetry import trace
 from opentelemetry.sdk.trace import SpanProcessor
 
 from agentotel.capture import LLMInstrumentor
+from agentotel.capture.providers import openai as openai_wire
 from agentotel.semconv import agentotel_names as A
+from agentotel.semconv import genai as G
 
 CHAT = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Where is my order?"}]}
 
@@ -115,6 +121,74 @@ def test_httpx_instrumentation_nests_its_span(telemetry, capture, fake_provider,
         client.close()
     http = telemetry.span("POST")
     assert http.parent.span_id == llm_span(telemetry).context.span_id
+
+
+@pytest.fixture
+def readers(monkeypatch):
+    """The threads the OpenAI wire format's request and response were read on, by body."""
+    threads: dict[str, list[str]] = {"request": [], "response": []}
+    for part in threads:
+        original = getattr(openai_wire, part)
+
+        def reading(*args, _part=part, _original=original):
+            threads[_part].append(threading.current_thread().name)
+            return _original(*args)
+
+        monkeypatch.setattr(openai_wire, part, reading)
+    return threads
+
+
+def test_bodies_are_read_in_the_background_when_nothing_awaits_the_cost(telemetry, capture, readers, fake_provider):
+    import httpx
+
+    body = {**CHAT, "temperature": 0.3}
+    with httpx.Client() as client:
+        response = client.post(f"{fake_provider.base_url}/v1/chat/completions", json=body)
+    assert response.json()["object"] == "chat.completion"  # the app's body is untouched
+    span = llm_span(telemetry)  # a root: no open span takes its cost
+    assert readers == {"request": ["agentotel-emit"], "response": ["agentotel-emit"]}
+    assert span.name == "chat gpt-4o-mini"
+    assert span.attributes[G.GEN_AI_REQUEST_MODEL] == "gpt-4o-mini"
+    assert span.attributes[G.GEN_AI_REQUEST_TEMPERATURE] == 0.3
+    assert span.attributes[G.GEN_AI_RESPONSE_ID] == response.json()["id"]
+    assert span.attributes[G.GEN_AI_USAGE_INPUT_TOKENS] == response.json()["usage"]["prompt_tokens"]
+    assert span.attributes[A.COST_TOTAL] > 0
+    assert sum(p.value for _, p in telemetry.points("agentotel.llm.cost")) == span.attributes[A.COST_TOTAL]
+    (attributes, _), = [(a, p) for a, p in telemetry.points("gen_ai.client.operation.duration")]
+    assert attributes[G.GEN_AI_REQUEST_MODEL] == "gpt-4o-mini"
+
+
+def test_bodies_are_read_at_once_when_an_open_span_awaits_the_cost(telemetry, capture, readers, fake_provider):
+    import httpx
+
+    tracer = telemetry.tracer_provider.get_tracer("test")
+    with httpx.Client() as client, tracer.start_as_current_span("turn"):
+        client.post(f"{fake_provider.base_url}/v1/chat/completions", json=CHAT)
+        read_before_return = {part: list(names) for part, names in readers.items()}
+    assert read_before_return == {"request": ["MainThread"], "response": ["MainThread"]}
+    span = llm_span(telemetry)
+    assert span.name == "chat gpt-4o-mini"
+    assert telemetry.span("turn").attributes[A.COST_TOTAL] == pytest.approx(span.attributes[A.COST_TOTAL])
+
+
+def test_a_failed_send_still_reads_the_request(telemetry, readers):
+    import httpx
+
+    with socket.socket() as sock:  # a port nothing listens on: the send raises
+        sock.bind(("127.0.0.1", 0))
+        base = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    instrumentor = LLMInstrumentor()
+    instrumentor.instrument(base_urls={base: "openai"})
+    try:
+        with httpx.Client() as client, pytest.raises(httpx.ConnectError):
+            client.post(f"{base}/v1/chat/completions", json={**CHAT, "temperature": 0.3})
+    finally:
+        instrumentor.uninstrument()
+    span = llm_span(telemetry)
+    assert span.name == "chat gpt-4o-mini"
+    assert span.attributes[G.GEN_AI_REQUEST_TEMPERATURE] == 0.3
+    assert span.attributes[G.ERROR_TYPE] == "ConnectError"
+    assert readers["response"] == []
 
 
 class TestSendsUnobserved:
