@@ -22,7 +22,10 @@ Configurations are interleaved in blocks, in a shuffled order each round, so dri
 other processes) hits all of them alike; the first calls after each switch (cold caches, the new
 instrumentation's first look-ups) are not counted, and the median of many calls resists outliers.
 All use the same SDK providers: spans go to a processor that drops them and metrics to an in-memory
-reader, so export cost is left out. Overhead is a configuration's median (and p90) latency minus the
+reader, so export cost is left out; configurations with agentotel also run its span processors
+(conversation stamping, cost roll-up, secret scrubbing) before that. With ``--parent`` every call,
+the baseline's too, is made inside a span of its own, as an agent's LLM calls are: agentotel then
+reads and prices the response on the caller's thread, to roll its cost up onto that open span. Overhead is a configuration's median (and p90) latency minus the
 baseline's: what the caller waits for. ``paired`` is steadier against drift: in each round, the
 median of the configuration's block minus the median of the baseline's block; the median of those
 differences over the rounds. Latency also moves with the scheduling of three busy threads (the
@@ -38,7 +41,7 @@ process answers every call with the fake provider's recorded answer and does no 
 are three threads for two cores, which a remote provider is not.
 
 Run: .venv/bin/python benchmarks/capture_overhead.py [--rounds 40] [--calls 100] [--server-process | --canned]
-     [--configs agentotel,openai-v2]
+     [--parent] [--configs agentotel,openai-v2]
 """
 
 from __future__ import annotations
@@ -64,6 +67,7 @@ from demo.fake_provider import start_fake_provider  # noqa: E402
 from agentotel.capture import LLMInstrumentor  # noqa: E402
 from agentotel.core import deferral  # noqa: E402
 from agentotel.core.emitter import Operation  # noqa: E402
+from agentotel.processors import span_processors  # noqa: E402
 
 try:
     from opentelemetry.instrumentation.openai_v2 import OpenAIInstrumentor
@@ -136,6 +140,8 @@ def main() -> None:
                         help="calls after each switch of configuration that are not counted")
     parser.add_argument("--canned", action="store_true",
                         help="answer from benchmarks/canned_provider.py in a child process: the recorded answer, no work")
+    parser.add_argument("--parent", action="store_true",
+                        help="make every call inside a span of its own, as an agent's LLM calls are (the baseline too)")
     parser.add_argument("--configs", help="comma-separated configurations to run (default: all); none is always run")
     parser.add_argument("--server-process", action="store_true",
                         help="run the fake provider in a child process instead of a thread of this one")
@@ -143,8 +149,15 @@ def main() -> None:
 
     tp = TracerProvider()
     tp.add_span_processor(Drop())
+    # agentotel's configurations also run its span processors (conversation stamping, cost
+    # roll-up, secret scrubbing), as ``opentelemetry-instrument`` with agentotel sets them up
+    tp_agentotel = TracerProvider()
+    for processor in span_processors():
+        tp_agentotel.add_span_processor(processor)
+    tp_agentotel.add_span_processor(Drop())
     mp = MeterProvider(metric_readers=[InMemoryMetricReader()])
     providers = {"tracer_provider": tp, "meter_provider": mp}
+    agentotel_providers = {"tracer_provider": tp_agentotel, "meter_provider": mp}
     fake = start_canned() if args.canned else start_in_child() if args.server_process else start_fake_provider()
     client = openai.OpenAI(base_url=f"{fake.base_url}/v1", api_key="sk-bench", max_retries=0)
     capture = LLMInstrumentor()
@@ -155,16 +168,16 @@ def main() -> None:
 
     def enable(name: str) -> None:
         if name in captures:
-            capture.instrument(**providers, base_urls={fake.base_url: "openai"})
+            capture.instrument(**agentotel_providers, base_urls={fake.base_url: "openai"})
         if name == "agentotel-sync":
             capture.interceptor.emitter.deferred = False
         if name == "capture-only":
             capture.interceptor.emitter = SilentEmitter()
         if name in ("openai-v2", "both"):
-            otel.instrument(**providers)
+            otel.instrument(**(agentotel_providers if name == "both" else providers))
         if name in ("httpx", "agentotel+httpx"):
             for instrumentor in http_instrumentors:
-                instrumentor.instrument(**providers)
+                instrumentor.instrument(**(agentotel_providers if name == "agentotel+httpx" else providers))
 
     def disable(name: str) -> None:
         if name in captures:
@@ -180,6 +193,15 @@ def main() -> None:
     def call() -> None:
         client.chat.completions.create(model="gpt-4o-mini", messages=messages, temperature=0.2)
 
+    def call_in(tracer):
+        """A call inside a span of its own (``--parent``): an agent turn's LLM call."""
+
+        def call_under_parent() -> None:
+            with tracer.start_as_current_span("turn"):
+                call()
+
+        return call_under_parent
+
     configs = ["none", "agentotel", "agentotel-sync"] + (["openai-v2", "both"] if otel is not None else []) + [
         "httpx", "agentotel+httpx", "capture-only"]
     if args.configs:
@@ -188,6 +210,11 @@ def main() -> None:
         if unknown:
             parser.error(f"unknown configurations: {', '.join(sorted(unknown))} (known: {', '.join(configs)})")
         configs = [name for name in configs if name == "none" or name in wanted]
+    calls = {name: call for name in configs}
+    if args.parent:
+        for name in configs:
+            uses_agentotel = name in captures or name == "both"
+            calls[name] = call_in((tp_agentotel if uses_agentotel else tp).get_tracer("benchmark"))
     samples: dict[str, list[float]] = {name: [] for name in configs}
     round_medians: dict[str, list[float]] = {name: [] for name in configs}  # one per round
     call_cpu: dict[str, list[float]] = {name: [] for name in configs}  # the caller's CPU, per call
@@ -197,7 +224,7 @@ def main() -> None:
         for name in configs:  # warm up every code path once
             enable(name)
             for _ in range(50):
-                call()
+                calls[name]()
             disable(name)
         order = random.Random(7)
         for _ in range(args.rounds):
@@ -207,7 +234,7 @@ def main() -> None:
                 block = []
                 for index in range(args.settle + args.calls):
                     start, start_cpu = time.perf_counter(), time.thread_time()
-                    call()
+                    calls[name]()
                     if index >= args.settle:
                         block.append((time.perf_counter() - start) * 1e6)
                         call_cpu[name].append((time.thread_time() - start_cpu) * 1e6)
@@ -220,6 +247,7 @@ def main() -> None:
     finally:
         fake.stop()
         tp.shutdown()
+        tp_agentotel.shutdown()
         mp.shutdown()
 
     base_median = statistics.median(samples["none"])
@@ -228,7 +256,8 @@ def main() -> None:
     base_cpu = cpu["none"] / calls_per_config * 1e6
     base_caller = caller_cpu["none"] / calls_per_config * 1e6
     base_call_cpu = statistics.median(call_cpu["none"])
-    print(f"{args.rounds} rounds x {args.calls} calls per configuration, interleaved")
+    print(f"{args.rounds} rounds x {args.calls} calls per configuration, interleaved"
+          + (", each call inside a span of its own" if args.parent else ""))
     print(f"{'configuration':<15} {'median µs':>9} {'overhead median µs':>18} {'paired µs':>9} {'overhead p90 µs':>15}"
           f" {'caller CPU median µs':>20} {'caller CPU mean µs':>18} {'process CPU µs':>14}")
     for name in configs:

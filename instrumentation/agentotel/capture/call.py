@@ -148,14 +148,19 @@ class Call:
         if body is not None:
             self.translator.response(self.record, parse_json(body), self.route, self.content)
 
-    def complete(self) -> None:
-        """Fill the record from the request and the response body, both already received: the
-        emitter calls this once, for a call it was handed unread. Never raises."""
-        self._read_request()
+    def complete(self, cost_only: bool = False) -> bool:
+        """Fill the record from the request and the response body, both already received, for a
+        call the emitter was handed unread. ``cost_only``: what pricing needs (the response, and
+        the request only when the response names no model). True when the record is complete;
+        False leaves the rest for a call without ``cost_only``. Never raises."""
         try:
             self._read_response()
         except Exception as exc:  # noqa: BLE001
             guard.report(_COMPONENT, exc)
+        if cost_only and self._request is not None and self.record.response_model:
+            return False
+        self._read_request()
+        return True
 
     # ------------------------------------------------------------------ the body, chunk by chunk
     def feed(self, chunk: bytes) -> None:

@@ -65,8 +65,10 @@ class Operation:
         # False: the span's owner records the GenAI token and duration metrics itself; only the
         # cost counters are ours to add.
         self.metrics = metrics
-        # An LLM call's record that is not filled in yet (zero-code capture of a pending span): a
-        # callable that fills it from the request and response bodies. ``end`` calls it once.
+        # An LLM call's record that is not filled in yet (zero-code capture of a pending span):
+        # ``complete(cost_only) -> bool`` fills it from the request and response bodies, with
+        # ``cost_only`` maybe only what pricing needs (False: call again for the rest). ``end``
+        # calls it.
         self.complete = None
 
 
@@ -259,7 +261,10 @@ class Emitter:
             if not (op.own and parent is not None and not parent.is_remote and awaits_roll_up(parent.span_id)):
                 steps.append((self._end_llm_later, op, duration, error_type, ctx))
                 return
-            self._complete(op)
+            # what pricing needs now (content, when captured, is serialized now too); the rest later
+            self._complete(op, cost_only=not self.settings.capture_any_content)
+            if op.complete is not None:
+                steps.append((self._complete, op))
         n, r = self.n, op.record
         u = r.usage
         counts: TokenCounts | None = None
@@ -281,13 +286,16 @@ class Emitter:
         steps.append((self._emit_llm, op, duration, error_type, counts, cost, content, ctx))
 
     @staticmethod
-    def _complete(op: Operation) -> None:
-        """Fill the record (``Operation.complete``)."""
-        complete, op.complete = op.complete, None
+    def _complete(op: Operation, cost_only: bool = False) -> None:
+        """Fill the record (``Operation.complete``); with ``cost_only`` maybe only what pricing
+        needs, ``op.complete`` then staying set for the rest."""
         try:
-            complete()
+            done = op.complete(cost_only)
         except Exception as exc:  # noqa: BLE001
             guard.report("emitter", exc)
+            done = True
+        if done:
+            op.complete = None
 
     def model_learned(self, op: Operation) -> None:
         """The LLM call's request model became known after its span started (the request was read

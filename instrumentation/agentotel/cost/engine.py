@@ -15,10 +15,10 @@ from .catalog import Catalog, ModelPrice
 _SNAPSHOT = re.compile(r"(?:[-@]\d{4}-\d{2}-\d{2}|[-@]\d{8}|-\d{3,4}|-latest)$")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: made for every priced call, and a frozen one costs 4x to make
 class TokenCounts:
     """Token counts in the semantic conventions' meaning: input includes cached input, output
-    includes reasoning."""
+    includes reasoning. A value: not changed once made."""
 
     input: int
     output: int
@@ -27,8 +27,10 @@ class TokenCounts:
     reasoning: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Cost:
+    """The price of one call, by kind of token. A value: not changed once made."""
+
     total: float
     input: float
     output: float

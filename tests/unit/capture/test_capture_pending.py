@@ -158,16 +158,40 @@ def test_bodies_are_read_in_the_background_when_nothing_awaits_the_cost(telemetr
     assert attributes[G.GEN_AI_REQUEST_MODEL] == "gpt-4o-mini"
 
 
-def test_bodies_are_read_at_once_when_an_open_span_awaits_the_cost(telemetry, capture, readers, fake_provider):
+def test_the_response_is_read_at_once_when_an_open_span_awaits_the_cost(telemetry, capture, readers, fake_provider):
     import httpx
 
     tracer = telemetry.tracer_provider.get_tracer("test")
     with httpx.Client() as client, tracer.start_as_current_span("turn"):
-        client.post(f"{fake_provider.base_url}/v1/chat/completions", json=CHAT)
+        client.post(f"{fake_provider.base_url}/v1/chat/completions", json={**CHAT, "temperature": 0.3})
         read_before_return = {part: list(names) for part, names in readers.items()}
-    assert read_before_return == {"request": ["MainThread"], "response": ["MainThread"]}
+    # the response names the model it was priced as: the request can wait
+    assert read_before_return == {"request": [], "response": ["MainThread"]}
     span = llm_span(telemetry)
+    assert readers["request"] == ["agentotel-emit"]
     assert span.name == "chat gpt-4o-mini"
+    assert span.attributes[G.GEN_AI_REQUEST_TEMPERATURE] == 0.3
+    assert telemetry.span("turn").attributes[A.COST_TOTAL] == pytest.approx(span.attributes[A.COST_TOTAL])
+
+
+def test_the_request_is_read_at_once_when_the_response_names_no_model(telemetry, capture, readers, fake_provider,
+                                                                      monkeypatch):
+    import httpx
+
+    response = openai_wire.response
+
+    def without_model(record, *args):
+        response(record, *args)
+        record.response_model = None
+
+    monkeypatch.setattr(openai_wire, "response", without_model)
+    tracer = telemetry.tracer_provider.get_tracer("test")
+    with httpx.Client() as client, tracer.start_as_current_span("turn"):
+        client.post(f"{fake_provider.base_url}/v1/chat/completions", json=CHAT)
+        read_before_return = list(readers["request"])
+    assert read_before_return == ["MainThread"]  # priced by the request's model
+    span = llm_span(telemetry)
+    assert span.attributes[A.COST_TOTAL] > 0
     assert telemetry.span("turn").attributes[A.COST_TOTAL] == pytest.approx(span.attributes[A.COST_TOTAL])
 
 

@@ -8,6 +8,9 @@ Each module has the same three entry points and nothing else of note:
   ``event(name, data)``, sets ``done`` at the provider's terminal event, and ``finish()`` writes what
   it accumulated into the record.
 
+A call's request and response may be read in either order (a pending span's response is read
+first when its cost is needed at once): neither overwrites what the other set.
+
 ``content`` says whether message content is wanted (content capture on); without it translators do
 not build message lists. Translators never decide what is emitted: the emitter does.
 """

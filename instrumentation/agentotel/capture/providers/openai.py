@@ -28,7 +28,8 @@ def request(record: LLMCall, body: Any, route: Route, content: bool) -> None:
     if route.endpoint == "embeddings":
         fmt = text(body.get("encoding_format"))
         record.encoding_formats = [fmt] if fmt else None
-        record.embedding_dimensions = integer(body.get("dimensions"))
+        if record.embedding_dimensions is None:  # the response's vectors say it better (read first or not)
+            record.embedding_dimensions = integer(body.get("dimensions"))
         return
     record.stream = body.get("stream") is True
     record.temperature = num(body.get("temperature"))
