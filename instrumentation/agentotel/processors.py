@@ -6,9 +6,10 @@ database spans). ``CostRollup`` adds each LLM span's cost and tokens to the encl
 workflow spans and to the local root span (the request or conversation turn) while they are still
 open: for agentotel's own LLM spans when the emitter ends them (``roll_up``, on the caller's thread,
 so the totals are there however soon a parent ends after its child, while the span itself may be
-ended later in the background; ``awaits_roll_up`` tells the emitter whether any open span waits); for another instrumentation's LLM spans that carry usage or cost
-(an adopted span) when they end. ``SecretScrubber`` (from ``capture.sanitize``) removes API keys, auth headers and key-bearing
-query strings from every span, including other instrumentations' HTTP client spans.
+ended later in the background; ``awaits_roll_up`` tells the emitter whether any open span waits);
+for another instrumentation's LLM spans that carry usage or cost (an adopted span) when they end.
+``SecretScrubber`` (from ``capture.sanitize``) removes API keys, auth headers and key-bearing query
+strings from every span, including other instrumentations' HTTP client spans.
 ``span_processors()`` gives all three, in the order to add them to a ``TracerProvider``.
 """
 

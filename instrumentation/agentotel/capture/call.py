@@ -4,10 +4,11 @@ The same object serves sync, async and streamed calls: the interceptor opens it 
 is sent and hands it the response; a body already read is parsed at once, an unread body is tapped
 and parsed as the application reads it. A call whose span is pending (nothing looks at it during
 the send) reads neither body itself: it hands both to the emitter (``Operation.complete``), which
-reads them in its background worker, or at once when an open parent span waits for the call's cost. ``finish`` ends the call exactly once, whichever comes
-first: the provider's terminal event, the end of the body, ``close()``, an exception, or the
-response being garbage-collected. Nothing here raises into the application: malformed JSON is
-skipped and anything unexpected is reported through ``guard``.
+reads them in its background worker, or at once when an open parent span waits for the call's
+cost. ``finish`` ends the call exactly once, whichever comes first: the provider's terminal
+event, the end of the body, ``close()``, an exception, or the response being garbage-collected.
+Nothing here raises into the application: malformed JSON is skipped and anything unexpected is
+reported through ``guard``.
 """
 
 from __future__ import annotations

@@ -14,6 +14,9 @@ span attributes and setting them, status, metric points, events, ``span.end(end_
 once (``deferred=False``). The steps of a span run in order, so its attributes are set before it
 ends; the metric points carry the caller's context, so their exemplars still point at its trace.
 A span started ``pending`` (``core.pending``) is started by those steps too, with its start time.
+An LLM call handed over unread (``Operation.complete``: zero-code capture of a pending span) is read
+in those steps as well, unless an open span waits for its cost: then what pricing needs is read on
+the caller's thread, first.
 ``drain`` waits for the background steps; the pipeline's flush and shutdown call it first.
 """
 
@@ -263,8 +266,6 @@ class Emitter:
                 return
             # what pricing needs now (content, when captured, is serialized now too); the rest later
             self._complete(op, cost_only=not self.settings.capture_any_content)
-            if op.complete is not None:
-                steps.append((self._complete, op))
         n, r = self.n, op.record
         u = r.usage
         counts: TokenCounts | None = None
@@ -272,6 +273,8 @@ class Emitter:
         if u.input_tokens is not None or u.output_tokens is not None:
             counts = self.cost.counts(r.provider, u)
             cost = self.cost.price(r.provider, r.response_model or r.request_model, counts)
+            if cost is None and op.complete is not None:
+                self._complete(op)  # the request, unread yet, may name a model that is priced
             if cost is None and r.response_model and r.request_model:
                 cost = self.cost.price(r.provider, r.request_model, counts)
             conversation_id = op.conversation.get(n.GEN_AI_CONVERSATION_ID)
@@ -282,6 +285,8 @@ class Emitter:
             if op.own and parent is not None and not parent.is_remote and r.operation in n.LLM_OPERATIONS:
                 roll_up(parent.span_id, counts.input, counts.output, cost.total if cost else None,
                         cost.currency if cost else None)
+        if op.complete is not None:
+            steps.append((self._complete, op))  # the rest of the record, before it is emitted
         content = self._llm_content(r) if self.settings.capture_any_content else None
         steps.append((self._emit_llm, op, duration, error_type, counts, cost, content, ctx))
 
@@ -289,8 +294,11 @@ class Emitter:
     def _complete(op: Operation, cost_only: bool = False) -> None:
         """Fill the record (``Operation.complete``); with ``cost_only`` maybe only what pricing
         needs, ``op.complete`` then staying set for the rest."""
+        complete = op.complete
+        if complete is None:
+            return
         try:
-            done = op.complete(cost_only)
+            done = complete(cost_only)
         except Exception as exc:  # noqa: BLE001
             guard.report("emitter", exc)
             done = True

@@ -195,6 +195,28 @@ def test_the_request_is_read_at_once_when_the_response_names_no_model(telemetry,
     assert telemetry.span("turn").attributes[A.COST_TOTAL] == pytest.approx(span.attributes[A.COST_TOTAL])
 
 
+def test_the_request_model_prices_a_call_whose_response_model_is_unpriced(telemetry, capture, readers,
+                                                                          fake_provider, monkeypatch):
+    import httpx
+
+    response = openai_wire.response
+
+    def unknown_model(record, *args):
+        response(record, *args)
+        record.response_model = "gpt-4o-mini-finetune-xyz"
+
+    monkeypatch.setattr(openai_wire, "response", unknown_model)
+    tracer = telemetry.tracer_provider.get_tracer("test")
+    with httpx.Client() as client, tracer.start_as_current_span("turn"):
+        client.post(f"{fake_provider.base_url}/v1/chat/completions", json=CHAT)
+        read_before_return = list(readers["request"])
+    assert read_before_return == ["MainThread"]
+    span = llm_span(telemetry)
+    assert span.attributes[G.GEN_AI_RESPONSE_MODEL] == "gpt-4o-mini-finetune-xyz"
+    assert span.attributes[A.COST_TOTAL] > 0 and A.COST_UNPRICED not in span.attributes
+    assert telemetry.span("turn").attributes[A.COST_TOTAL] == pytest.approx(span.attributes[A.COST_TOTAL])
+
+
 def test_a_failed_send_still_reads_the_request(telemetry, readers):
     import httpx
 
