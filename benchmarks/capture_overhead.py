@@ -25,8 +25,9 @@ All use the same SDK providers: spans go to a processor that drops them and metr
 reader, so export cost is left out; configurations with agentotel also run its span processors
 (conversation stamping, cost roll-up, secret scrubbing) before that. With ``--parent`` every call,
 the baseline's too, is made inside a span of its own, as an agent's LLM calls are: agentotel then
-reads and prices the response on the caller's thread, to roll its cost up onto that open span. Overhead is a configuration's median (and p90) latency minus the
-baseline's: what the caller waits for. ``paired`` is steadier against drift: in each round, the
+reads and prices the response on the caller's thread, to roll its cost up onto that open span.
+Overhead is a configuration's median (and p90) latency minus the baseline's: what the caller waits
+for. ``paired`` is steadier against drift: in each round, the
 median of the configuration's block minus the median of the baseline's block; the median of those
 differences over the rounds. Latency also moves with the scheduling of three busy threads (the
 caller, agentotel's worker, the provider) on two cores; the caller's CPU time per call does not:
@@ -141,7 +142,7 @@ def main() -> None:
     parser.add_argument("--canned", action="store_true",
                         help="answer from benchmarks/canned_provider.py in a child process: the recorded answer, no work")
     parser.add_argument("--parent", action="store_true",
-                        help="make every call inside a span of its own, as an agent's LLM calls are (the baseline too)")
+                        help="make every call inside a span of its own, as an agent's are (the baseline's too)")
     parser.add_argument("--configs", help="comma-separated configurations to run (default: all); none is always run")
     parser.add_argument("--server-process", action="store_true",
                         help="run the fake provider in a child process instead of a thread of this one")
@@ -213,8 +214,7 @@ def main() -> None:
     calls = {name: call for name in configs}
     if args.parent:
         for name in configs:
-            uses_agentotel = name in captures or name == "both"
-            calls[name] = call_in((tp_agentotel if uses_agentotel else tp).get_tracer("benchmark"))
+            calls[name] = call_in((tp_agentotel if name in captures else tp).get_tracer("benchmark"))
     samples: dict[str, list[float]] = {name: [] for name in configs}
     round_medians: dict[str, list[float]] = {name: [] for name in configs}  # one per round
     call_cpu: dict[str, list[float]] = {name: [] for name in configs}  # the caller's CPU, per call
