@@ -103,10 +103,9 @@ class CostRollup(SpanProcessor):
                 scope = span.instrumentation_scope
                 if scope is not None and scope.name == _OWN_SCOPE:
                     return  # rolled up by the emitter (``roll_up``) when it ended the call
-                ancestors = self._ancestors(parent)
-            self._add(ancestors, attributes.get(G.GEN_AI_USAGE_INPUT_TOKENS) or 0,
-                      attributes.get(G.GEN_AI_USAGE_OUTPUT_TOKENS) or 0,
-                      attributes.get(A.COST_TOTAL), attributes.get(A.COST_CURRENCY))
+                self._add(self._ancestors(parent), attributes.get(G.GEN_AI_USAGE_INPUT_TOKENS) or 0,
+                          attributes.get(G.GEN_AI_USAGE_OUTPUT_TOKENS) or 0,
+                          attributes.get(A.COST_TOTAL), attributes.get(A.COST_CURRENCY))
         except Exception as exc:  # noqa: BLE001
             guard.report("cost_rollup", exc)
 
@@ -117,8 +116,7 @@ class CostRollup(SpanProcessor):
         with self._lock:
             if parent_id not in self._parents and parent_id not in self._targets:
                 return False
-            ancestors = self._ancestors(parent_id)
-        self._add(ancestors, input_tokens, output_tokens, cost, currency)
+            self._add(self._ancestors(parent_id), input_tokens, output_tokens, cost, currency)
         return True
 
     def awaits(self, parent_id: int) -> bool:
@@ -140,6 +138,8 @@ class CostRollup(SpanProcessor):
     @staticmethod
     def _add(ancestors: list[_Totals], input_tokens: int, output_tokens: int, cost: float | None,
              currency: str | None) -> None:
+        """Add to each ancestor and set its new totals (under the lock: calls ending on several
+        threads at once under one agent leave it with the last totals, not one thread's older ones)."""
         for totals in ancestors:
             totals.calls += 1
             totals.input_tokens += input_tokens

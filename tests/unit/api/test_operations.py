@@ -235,6 +235,42 @@ class TestRollup:
             assert a["agentotel.usage.llm_calls"] == 2
         assert all(p.open_spans() == 0 for p in telemetry.processors if hasattr(p, "open_spans"))
 
+    def test_calls_from_many_threads_roll_up_to_their_sum(self, telemetry):
+        """An agent fanning LLM calls out to threads: every call is counted, and the attributes the
+        agent span ends with are the final totals, not one thread's stale ones."""
+        import sys
+        import threading
+
+        from opentelemetry import context as otel_context
+
+        threads, calls = 8, 50
+        switch = sys.getswitchinterval()
+        sys.setswitchinterval(1e-6)  # switch threads as often as the interpreter can
+        try:
+            with agentotel.agent("support"):
+                ctx = otel_context.get_current()
+
+                def work():
+                    token = otel_context.attach(ctx)
+                    try:
+                        for _ in range(calls):
+                            with agentotel.llm_call("gpt-4o-mini", provider="openai") as call:
+                                call.usage = agentotel.Usage(1000, 100)
+                    finally:
+                        otel_context.detach(token)
+
+                workers = [threading.Thread(target=work) for _ in range(threads)]
+                for worker in workers:
+                    worker.start()
+                for worker in workers:
+                    worker.join()
+        finally:
+            sys.setswitchinterval(switch)
+        a = telemetry.span("invoke_agent support").attributes
+        assert a["agentotel.usage.llm_calls"] == threads * calls
+        assert a["agentotel.usage.input_tokens"] == threads * calls * 1000
+        assert a["agentotel.cost.total"] == pytest.approx(threads * calls * (1000 * 0.15 + 100 * 0.6) / 1e6)
+
     def test_a_call_recorded_twice_rolls_up_once(self, telemetry):
         """Another instrumentation's LLM span inside an ``llm_call()`` scope is the same call: the
         agent counts its tokens and cost once."""
