@@ -73,7 +73,8 @@ class CostRollup(SpanProcessor):
         try:
             parent = span.parent
             local_parent = parent is not None and not parent.is_remote
-            operation = (span.attributes or {}).get(G.GEN_AI_OPERATION_NAME)
+            attributes = span.attributes
+            operation = attributes.get(G.GEN_AI_OPERATION_NAME) if attributes else None
             if local_parent and operation in G.LLM_OPERATIONS:
                 scope = span.instrumentation_scope
                 if scope is not None and scope.name == _OWN_SCOPE:
@@ -92,13 +93,15 @@ class CostRollup(SpanProcessor):
     def on_end(self, span: ReadableSpan) -> None:
         try:
             span_id = span.context.span_id
-            attributes = span.attributes or {}
             with self._lock:
                 parent = self._parents.pop(span_id, None)
                 self._targets.pop(span_id, None)
-                if parent is None or G.GEN_AI_USAGE_INPUT_TOKENS not in attributes and A.COST_TOTAL not in attributes:
+                if parent is None:
                     return
-                if attributes.get(G.GEN_AI_OPERATION_NAME) not in G.LLM_OPERATIONS:
+                attributes = span.attributes  # most spans: one look-up, for a name they lack
+                if not attributes or attributes.get(G.GEN_AI_OPERATION_NAME) not in G.LLM_OPERATIONS:
+                    return
+                if G.GEN_AI_USAGE_INPUT_TOKENS not in attributes and A.COST_TOTAL not in attributes:
                     return
                 scope = span.instrumentation_scope
                 if scope is not None and scope.name == _OWN_SCOPE:
