@@ -2,10 +2,10 @@
 
 The same object serves sync, async and streamed calls: the interceptor opens it before the request
 is sent and hands it the response; a body already read is parsed at once, an unread body is tapped
-and parsed as the application reads it. A call whose span is pending (nothing looks at it during
-the send) reads neither body itself: it hands both to the emitter (``Operation.complete``), which
-reads them in its background worker, or at once when an open parent span waits for the call's
-cost. ``finish`` ends the call exactly once, whichever comes first: the provider's terminal
+and parsed as the application reads it. A body read whole is not parsed here: the call hands it to
+the emitter (``Operation.complete``), with the request's body too when its span is pending (nothing
+looks at it during the send); the emitter reads them in its background worker, or at once when an
+open parent span waits for the call's cost or when it ends the span at once. ``finish`` ends the call exactly once, whichever comes first: the provider's terminal
 event, the end of the body, ``close()``, an exception, or the response being garbage-collected.
 Nothing here raises into the application: malformed JSON is skipped and anything unexpected is
 reported through ``guard``.
@@ -110,9 +110,7 @@ class Call:
             if body is not None:
                 if status < 400:
                     self._response = body
-                    if self._request is None:  # a span that started at once: read now
-                        self._read_response()
-                self.finish(None)  # a pending span's call: the emitter reads both (``complete``)
+                self.finish(None)  # the emitter reads what is unread (``complete``)
                 return
             self._read_request()  # a body read as it streams: the request first, here
             headers = response.headers

@@ -14,9 +14,9 @@ span attributes and setting them, status, metric points, events, ``span.end(end_
 once (``deferred=False``). The steps of a span run in order, so its attributes are set before it
 ends; the metric points carry the caller's context, so their exemplars still point at its trace.
 A span started ``pending`` (``core.pending``) is started by those steps too, with its start time.
-An LLM call handed over unread (``Operation.complete``: zero-code capture of a pending span) is read
-in those steps as well, unless an open span waits for its cost: then what pricing needs is read on
-the caller's thread, first.
+An LLM call handed over unread (``Operation.complete``: zero-code capture) is read in those steps
+as well, unless an open span waits for its cost: then what pricing needs is read on the caller's
+thread, first.
 ``drain`` waits for the background steps; the pipeline's flush and shutdown call it first.
 """
 
@@ -68,8 +68,8 @@ class Operation:
         # False: the span's owner records the GenAI token and duration metrics itself; only the
         # cost counters are ours to add.
         self.metrics = metrics
-        # An LLM call's record that is not filled in yet (zero-code capture of a pending span):
-        # ``complete(cost_only) -> bool`` fills it from the request and response bodies, with
+        # An LLM call's record that is not filled in yet (zero-code capture: a response body read
+        # whole, and a pending span's request): ``complete(cost_only) -> bool`` fills it, with
         # ``cost_only`` maybe only what pricing needs (False: call again for the rest). ``end``
         # calls it.
         self.complete = None

@@ -217,6 +217,25 @@ def test_the_request_model_prices_a_call_whose_response_model_is_unpriced(teleme
     assert telemetry.span("turn").attributes[A.COST_TOTAL] == pytest.approx(span.attributes[A.COST_TOTAL])
 
 
+def test_a_span_started_at_once_still_leaves_the_response_to_the_background(telemetry, capture, readers,
+                                                                             fake_provider):
+    import httpx
+    from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+
+    instrumentor = HTTPXClientInstrumentor()
+    instrumentor.instrument(tracer_provider=telemetry.tracer_provider)  # the LLM span must be current
+    try:
+        with httpx.Client() as client:
+            client.post(f"{fake_provider.base_url}/v1/chat/completions", json=CHAT)
+    finally:
+        instrumentor.uninstrument()
+    span = llm_span(telemetry)
+    assert telemetry.span("POST").parent.span_id == span.context.span_id
+    # the request named the span when it started; the response waited for the worker
+    assert readers == {"request": ["MainThread"], "response": ["agentotel-emit"]}
+    assert span.attributes[A.COST_TOTAL] > 0
+
+
 def test_a_failed_send_still_reads_the_request(telemetry, readers):
     import httpx
 
