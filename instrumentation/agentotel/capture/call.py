@@ -4,11 +4,11 @@ The same object serves sync, async and streamed calls: the interceptor opens it 
 is sent and hands it the response; a body already read is parsed at once, an unread body is tapped
 and parsed as the application reads it. A body read whole is not parsed here: the call hands it to
 the emitter (``Operation.complete``), with the request's body too when its span is pending (nothing
-looks at it during the send); the emitter reads them in its background worker, or at once when an
-open parent span waits for the call's cost or when it ends the span at once. ``finish`` ends the call exactly once, whichever comes first: the provider's terminal
-event, the end of the body, ``close()``, an exception, or the response being garbage-collected.
-Nothing here raises into the application: malformed JSON is skipped and anything unexpected is
-reported through ``guard``.
+looks at it during the send); the emitter reads them in its background worker, or on the caller's
+thread when an open parent span waits for the call's cost or when it defers nothing. ``finish``
+ends the call exactly once, whichever comes first: the provider's terminal event, the end of the
+body, ``close()``, an exception, or the response being garbage-collected. Nothing here raises into
+the application: malformed JSON is skipped and anything unexpected is reported through ``guard``.
 """
 
 from __future__ import annotations
