@@ -112,12 +112,16 @@ class CostRollup(SpanProcessor):
         except Exception as exc:  # noqa: BLE001
             guard.report("cost_rollup", exc)
 
+    def tracks(self, span_id: int) -> bool:
+        """True when this processor saw the span start and it has not ended."""
+        return span_id in self._parents or span_id in self._targets
+
     def add_under(self, parent_id: int, input_tokens: int, output_tokens: int, cost: float | None,
                   currency: str | None) -> bool:
         """Add an agentotel LLM span's tokens and cost to its open ancestors now, from its parent
         up (its own ``on_end`` then adds nothing). True when this processor knows the parent."""
         with self._lock:
-            if parent_id not in self._parents and parent_id not in self._targets:
+            if not self.tracks(parent_id):
                 return False
             self._add(self._ancestors(parent_id), input_tokens, output_tokens, cost, currency)
         return True
@@ -167,18 +171,26 @@ class CostRollup(SpanProcessor):
 _last: "weakref.ref[CostRollup] | None" = None  # the processor that rolled up last: usually the only one
 
 
+def _tracking(span_id: int) -> CostRollup | None:
+    """The live ``CostRollup`` that tracks the span ``span_id`` (the one found last is asked first)."""
+    global _last
+    last = _last() if _last is not None else None
+    if last is not None and last.tracks(span_id):
+        return last
+    for rollup in list(_rollups):
+        if rollup is not last and rollup.tracks(span_id):
+            _last = weakref.ref(rollup)
+            return rollup
+    return None
+
+
 def roll_up(parent_id: int, input_tokens: int, output_tokens: int, cost: float | None, currency: str | None) -> None:
     """Add an ending agentotel LLM span's tokens and cost to its open ancestors, from its parent
     (``parent_id``) up, now: the span itself may not have started yet (``core.pending``). Never raises."""
-    global _last
     try:
-        last = _last() if _last is not None else None
-        if last is not None and last.add_under(parent_id, input_tokens, output_tokens, cost, currency):
-            return
-        for rollup in list(_rollups):
-            if rollup is not last and rollup.add_under(parent_id, input_tokens, output_tokens, cost, currency):
-                _last = weakref.ref(rollup)
-                return
+        rollup = _tracking(parent_id)
+        if rollup is not None:
+            rollup.add_under(parent_id, input_tokens, output_tokens, cost, currency)
     except Exception as exc:  # noqa: BLE001
         guard.report("cost_rollup", exc)
 
@@ -188,10 +200,8 @@ def awaits_roll_up(parent_id: int) -> bool:
     waits for the tokens and cost of an LLM call under it: ``roll_up`` must be given them before
     that span ends. Never raises (True when unsure)."""
     try:
-        last = _last() if _last is not None else None
-        if last is not None and last.awaits(parent_id):
-            return True
-        return any(rollup.awaits(parent_id) for rollup in list(_rollups) if rollup is not last)
+        rollup = _tracking(parent_id)
+        return rollup is not None and rollup.awaits(parent_id)
     except Exception as exc:  # noqa: BLE001
         guard.report("cost_rollup", exc)
         return True

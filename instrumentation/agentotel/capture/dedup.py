@@ -4,11 +4,11 @@ At the moment an LLM request is sent, the current span tells who already records
 
 - an LLM span of another instrumentation (the OpenTelemetry ``openai-v2`` instrumentation,
   OpenLLMetry, OpenLIT, the ``anthropic`` SDK's own ``anthropic.messages.create`` span...): capture
-  *adopts* it (``Emitter.adopt``). It opens no span of its own and, when the response has been read,
-  writes its attributes (usage, cost, response details) onto that span, which its owner then ends. Metrics: the
-  instrumentations known to record spans only (the ``anthropic`` SDK) get agentotel's full set; any
-  other is assumed to record ``gen_ai.client.*`` metrics itself, so only the cost counters are added
-  and no token or duration is counted twice.
+  *adopts* it (``Emitter.adopt``). It opens no span of its own and, when the response has been
+  read, writes its attributes (usage, cost, response details) onto that span, which its owner then
+  ends. Metrics: the instrumentations known to record spans only (the ``anthropic`` SDK) get
+  agentotel's full set; any other is assumed to record ``gen_ai.client.*`` metrics itself, so only
+  the cost counters are added and no token or duration is counted twice.
 - an LLM span of agentotel's own (an ``llm_call()`` scope around an SDK call): that scope owns the
   call; capture records nothing.
 - anything else: capture opens its own ``{operation} {model}`` span.

@@ -1,7 +1,8 @@
 """The JSON parser capture reads provider bodies and stream events with.
 
-Every captured call parses its request and its response (and a stream, each event), on the app's
-thread: orjson does it about four times faster than the standard library on these bodies. orjson is
+Every captured call parses its request and its response (and a stream, each event), in the
+emitter's background worker or on the app's thread: orjson does it about four times faster than
+the standard library on these bodies. orjson is
 a dependency; where it cannot be installed the standard library's parser is used instead. What
 orjson refuses and the standard library accepts (``NaN``, ``Infinity``, UTF-16 text) is parsed by
 the standard library, so both read the same bodies; orjson reads an integer beyond 64 bits as a

@@ -82,6 +82,13 @@ def _put(attributes: dict[str, Any], pairs) -> None:
             attributes[key] = value
 
 
+def _local_parent_id(op: Operation) -> int | None:
+    """The span id of an agentotel span's parent in this process (what its cost rolls up onto);
+    None for a local root, a remote parent, or another instrumentation's span."""
+    parent = getattr(op.span, "parent", None) if op.own else None
+    return parent.span_id if parent is not None and not parent.is_remote else None
+
+
 def _error_type(record, error: BaseException | None) -> str | None:
     if record.error_type:
         return record.error_type
@@ -259,9 +266,9 @@ class Emitter:
         A record still to be completed (``Operation.complete``) is completed here when an open
         span waits for the call's tokens and cost (a parent that ``roll_up`` adds them to), else in
         the background with everything else (``_end_llm_later``): nothing else reads it before."""
+        parent_id = _local_parent_id(op)
         if op.complete is not None:
-            parent = getattr(op.span, "parent", None)
-            if not (op.own and parent is not None and not parent.is_remote and awaits_roll_up(parent.span_id)):
+            if parent_id is None or not awaits_roll_up(parent_id):
                 steps.append((self._end_llm_later, op, duration, error_type, ctx))
                 return
             # what pricing needs now (content, when captured, is serialized now too); the rest later
@@ -281,9 +288,8 @@ class Emitter:
             if conversation_id:
                 self.conversations.add_usage(conversation_id, cost.total if cost else 0.0, counts.input + counts.output,
                                              agent=op.agent, tenant=op.conversation.get(A.TENANT_ID))
-            parent = getattr(op.span, "parent", None)  # a local root has nothing to roll up onto
-            if op.own and parent is not None and not parent.is_remote and r.operation in n.LLM_OPERATIONS:
-                roll_up(parent.span_id, counts.input, counts.output, cost.total if cost else None,
+            if parent_id is not None and r.operation in n.LLM_OPERATIONS:
+                roll_up(parent_id, counts.input, counts.output, cost.total if cost else None,
                         cost.currency if cost else None)
         if op.complete is not None:
             steps.append((self._complete, op))  # the rest of the record, before it is emitted
