@@ -1,7 +1,8 @@
 """Makes the manifests of the agentotel-monitoring chart from dashboards/ (run through deploy/generate.py).
 
 - one ConfigMap per Grafana dashboard, labelled for kube-prometheus-stack's Grafana sidecar
-  (grafana_dashboard: "1") and annotated with the folder the dashboards' provider uses;
+  (grafana_dashboard: "1") and annotated with the folder the dashboards' provider uses; links into
+  Explore on a datasource the cluster does not have (Jaeger: traces go to Tempo here) are left out;
 - a ConfigMap with our Grafana datasources (grafana_datasource: "1"), URLs pointing at the in-cluster
   Services of deploy/k8s/helmfile.yaml, fixed uids kept;
 - a PrometheusRule per rules file, its spec exactly the file's groups;
@@ -76,6 +77,49 @@ def dashboard_folder() -> str:
     return providers[0].get("folder") or "agentotel"
 
 
+EXPLORE_PANES = re.compile(r"[?&]panes=(\{.*\})\s*$")
+
+
+def explore_datasources(url: str) -> set[str]:
+    """The datasource uids an Explore link (`/explore?...&panes={...}`) opens."""
+    match = EXPLORE_PANES.search(url) if url.startswith("/explore") else None
+    if match is None:
+        return set()
+    found: set[str] = set()
+    for pane in json.loads(match.group(1)).values():
+        if isinstance(pane.get("datasource"), str):
+            found.add(pane["datasource"])
+        for query in pane.get("queries", []):
+            uid = (query.get("datasource") or {}).get("uid")
+            if isinstance(uid, str):
+                found.add(uid)
+    return found
+
+
+def without_explore_links_to(value: Any, dropped: set[str]) -> Any:
+    """`value` minus the links (panel links, data links) into Explore on a dropped datasource."""
+    if isinstance(value, dict):
+        return {k: without_explore_links_to(v, dropped) for k, v in value.items()}
+    if isinstance(value, list):
+        return [without_explore_links_to(v, dropped) for v in value
+                if not (isinstance(v, dict) and isinstance(v.get("url"), str)
+                        and explore_datasources(v["url"]) & dropped)]
+    return value
+
+
+def dropped_datasources() -> set[str]:
+    """Uids of our datasources whose backend the helmfile does not install."""
+    sources = yaml.safe_load(DATASOURCES.read_text()).get("datasources", [])
+    return {s["uid"] for s in sources if s["type"] not in CLUSTER_URLS}
+
+
+def dashboard_for_cluster(text: str) -> str:
+    """A dashboard's JSON as the cluster's Grafana gets it: without links to absent datasources."""
+    dashboard = json.loads(text)
+    kept = without_explore_links_to(dashboard, dropped_datasources())
+    return text if kept == dashboard else json.dumps(kept, indent=2) + "\n"
+
+
 def dashboard_configmaps() -> list[dict[str, Any]]:
     folder = dashboard_folder()
     maps = []
@@ -89,7 +133,7 @@ def dashboard_configmaps() -> list[dict[str, Any]]:
                 "labels": {**LABELS, "grafana_dashboard": "1"},
                 "annotations": {"grafana_folder": folder},
             },
-            "data": {path.name: path.read_text()},
+            "data": {path.name: dashboard_for_cluster(path.read_text())},
         })
     return maps
 
@@ -109,7 +153,7 @@ def cluster_datasources() -> dict[str, Any]:
     to them from the others, are dropped."""
     provisioning = yaml.safe_load(DATASOURCES.read_text())
     sources = provisioning.get("datasources", [])
-    dropped = {s["uid"] for s in sources if s["type"] not in CLUSTER_URLS}
+    dropped = dropped_datasources()
     kept = [without_links_to({**s, "url": CLUSTER_URLS[s["type"]]}, dropped)
             for s in sources if s["uid"] not in dropped]
     return {**provisioning, "datasources": kept}

@@ -24,6 +24,7 @@ CHART = K8S / "charts" / "agentotel-monitoring"
 APP = K8S / "app"
 NAMESPACE = "observability"
 GATEWAY_SERVICE = f"agentotel-collector.{NAMESPACE}.svc.cluster.local"
+K8S_GENERATOR = load_module(K8S / "generate.py", "k8s_generate_uids")
 
 
 @pytest.fixture(scope="module")
@@ -118,15 +119,25 @@ def test_prometheus_rules_equal_the_rules_files(generator, chart_objects):
 
 
 def test_dashboard_configmaps_equal_the_dashboards(generator, chart_objects):
-    """One sidecar-labelled ConfigMap per dashboard, holding that dashboard's JSON unchanged."""
+    """One sidecar-labelled ConfigMap per dashboard, holding that dashboard's JSON minus only its
+    links into Explore on datasources the cluster lacks (Jaeger)."""
     maps = [m for m in of_kind(chart_objects, "ConfigMap") if m["metadata"]["labels"].get("grafana_dashboard") == "1"]
     files = generator.dashboard_files()
     assert files, "dashboards/grafana has no dashboards"
     assert len(maps) == len(files)
     by_key = {key: text for m in maps for key, text in m["data"].items()}
+    dropped = generator.dropped_datasources()
+    assert dropped == {"jaeger"}
     for path in files:
-        assert by_key[path.name] == path.read_text(), path.name
-        assert json.loads(by_key[path.name]) == json.loads(path.read_text())
+        source = json.loads(path.read_text())
+        shipped = json.loads(by_key[path.name])
+        assert shipped == generator.without_explore_links_to(source, dropped), path.name
+        if shipped == source:
+            assert by_key[path.name] == path.read_text(), f"{path.name} is reformatted although unchanged"
+        # Every Explore link of the source that opens Tempo is still there.
+        assert explore_links(shipped, "tempo") == explore_links(source, "tempo"), path.name
+    assert any(explore_links(json.loads(p.read_text()), "jaeger") for p in files), \
+        "no dashboard links to Jaeger: this check tests nothing"
     for m in maps:
         assert m["metadata"]["annotations"]["grafana_folder"] == generator.dashboard_folder()
         assert len(yaml.safe_dump(m)) < 1_000_000, "a ConfigMap holds at most 1 MiB"
@@ -143,8 +154,25 @@ def test_grafana_sidecar_finds_our_configmaps(chart_objects):
     assert sum(1 for l in labels if l.get(datasources["label"]) == datasources["labelValue"]) == 1
 
 
+def explore_links(value: Any, uid: str) -> list[str]:
+    """URLs of the links into Explore that open datasource `uid`."""
+    generator = K8S_GENERATOR
+    found: list[str] = []
+    if isinstance(value, dict):
+        url = value.get("url")
+        if isinstance(url, str) and uid in generator.explore_datasources(url):
+            found.append(url)
+        for item in value.values():
+            found += explore_links(item, uid)
+    elif isinstance(value, list):
+        for item in value:
+            found += explore_links(item, uid)
+    return found
+
+
 def datasource_uids(value: Any) -> set[str]:
-    """Every datasource uid a dashboard or datasource refers to (template variables excluded)."""
+    """Every datasource uid a dashboard or datasource refers to, links into Explore included
+    (template variables excluded)."""
     found: set[str] = set()
     if isinstance(value, dict):
         source = value.get("datasource")
@@ -152,6 +180,8 @@ def datasource_uids(value: Any) -> set[str]:
             found.add(source["uid"])
         if isinstance(value.get("datasourceUid"), str):
             found.add(value["datasourceUid"])
+        if isinstance(value.get("url"), str):
+            found |= K8S_GENERATOR.explore_datasources(value["url"])
         for item in value.values():
             found |= datasource_uids(item)
     elif isinstance(value, list):
@@ -166,8 +196,10 @@ def test_cluster_datasources_serve_every_dashboard(generator, chart_objects):
     sources = yaml.safe_load(next(iter(datasource_map["data"].values())))["datasources"]
     provisioned = {s["uid"] for s in sources}
     used = datasource_uids(sources)
-    for path in generator.dashboard_files():
-        used |= datasource_uids(json.loads(path.read_text()))
+    for dashboard in of_kind(chart_objects, "ConfigMap"):
+        if dashboard["metadata"]["labels"].get("grafana_dashboard") == "1":
+            for text in dashboard["data"].values():
+                used |= datasource_uids(json.loads(text))
     assert used, "the dashboards name no datasource"
     assert used <= provisioned, f"used but not provisioned in the cluster: {sorted(used - provisioned)}"
     for source in sources:
