@@ -10,7 +10,10 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=../../scripts/lib.sh
 source "$here/../../scripts/lib.sh"
 
-PROMETHEUS_OPERATOR_VERSION="${PROMETHEUS_OPERATOR_VERSION:-v0.90.1}"
+# prometheus-operator: the release kube-prometheus-stack 88.5.3 deploys (its appVersion). The
+# opentelemetry-operator release the chart deploys (0.158.0) is not served by the Go module proxy;
+# tests/deploy/test_chart_renders.py validates against the CRDs that chart renders instead.
+PROMETHEUS_OPERATOR_VERSION="${PROMETHEUS_OPERATOR_VERSION:-v0.93.1}"
 OPENTELEMETRY_OPERATOR_VERSION="${OPENTELEMETRY_OPERATOR_VERSION:-v0.140.0}"
 
 command -v go >/dev/null || die "go is required to fetch CRDs (expected in /usr/local/go/bin)"

@@ -233,15 +233,28 @@ def test_listeners_can_bind_all_interfaces(print_config):
     assert (reader["host"], reader["port"]) == ("0.0.0.0", 9888)
 
 
+# Contrib modules with their own stable version line, and the release whose go.mod they carry:
+# k8sattributesprocessor v1.0.0 requires contrib v0.161.0 / core v1.67.0.
+OWN_STABLE_VERSIONS = {
+    "github.com/open-telemetry/opentelemetry-collector-contrib/processor/k8sattributesprocessor": "v1.0.0",
+}
+# Components the opentelemetry-collector chart's presets add to the configs it renders (deploy/helm).
+CHART_PRESET_COMPONENTS = {"processors": {"k8s_attributes"}}
+
+
 def test_manifest_pins_one_release():
-    """Every builder module (and ocb itself) is pinned to one collector release, without replaces."""
+    """Every builder module (and ocb itself) is pinned to one collector release; no collector module
+    is replaced (the one replace is a dependency the Go module proxy serves in another version)."""
     manifest = yaml.safe_load(MANIFEST.read_text())
     assert manifest["dist"]["name"] == "agentotel-collector"
-    assert not manifest.get("replaces")
+    for replace in manifest.get("replaces", []):
+        assert "opentelemetry" not in replace.split("=>")[0], replace
     modules = [m["gomod"] for kind in ("receivers", "processors", "exporters", "connectors", "extensions",
                                        "providers") for m in manifest[kind]]
     modules.append(manifest["telemetry"]["gomod"])
-    versions = {m.split()[1] for m in modules}
+    for module, version in OWN_STABLE_VERSIONS.items():
+        assert f"{module} {version}" in modules
+    versions = {m.split()[1] for m in modules if m.split()[0] not in OWN_STABLE_VERSIONS}
     unstable = {v for v in versions if v.startswith("v0.")}
     stable = {v for v in versions if v.startswith("v1.")}
     assert len(unstable) == 1 and len(stable) == 1 and versions == unstable | stable, versions
@@ -251,7 +264,7 @@ def test_manifest_pins_one_release():
 
 
 def test_distribution_has_exactly_the_components_configs_use(collector_bin: Path):
-    """The binary carries every component our configs name, and nothing they do not."""
+    """The binary carries every component our configs and the chart's presets name, and nothing else."""
     out = subprocess.run([str(collector_bin), "components"], capture_output=True, text=True, check=True,
                          timeout=60).stdout
     built = yaml.safe_load(out)
@@ -260,6 +273,8 @@ def test_distribution_has_exactly_the_components_configs_use(collector_bin: Path
         doc = yaml.safe_load(config.read_text())
         for kind in ("receivers", "processors", "exporters", "connectors", "extensions"):
             used.setdefault(kind, set()).update(key.split("/")[0] for key in (doc.get(kind) or {}))
+    for kind, names in CHART_PRESET_COMPONENTS.items():
+        used[kind] |= names
     for kind, names in used.items():
         assert {c["name"] for c in built.get(kind) or []} == names, kind
     assert {"env", "file"} <= {p["scheme"] for p in built["providers"]}

@@ -51,7 +51,7 @@ service:
 # The replicas find each other on their peer ports (a headless Service's DNS name in Kubernetes).
 PEERS_OVERLAY = """
 exporters:
-  loadbalancing/metrics:
+  load_balancing/metrics:
     resolver:
       dns: null
       static:

@@ -72,6 +72,24 @@ def crd_schema(crd_dirs: dict[str, Path], api_version: str, kind: str) -> dict[s
     raise AssertionError(f"the {kind} CRD serves no version {version}")
 
 
+def schema_of(crd: dict[str, Any], version: str, kind: str) -> dict[str, Any]:
+    """The strict openAPIV3Schema that a CRD object serves for `version`."""
+    for served in crd["spec"]["versions"]:
+        if served["name"] == version:
+            assert served.get("served", True), f"{kind} {version} is not served by its CRD"
+            schema = copy.deepcopy(served["schema"]["openAPIV3Schema"])
+            schema["properties"]["metadata"] = {"type": "object"}
+            return strict(schema)
+    raise AssertionError(f"the {kind} CRD serves no version {version}")
+
+
+def validate_custom_with(crd: dict[str, Any], obj: dict[str, Any]) -> list[str]:
+    """Errors of a custom resource against the schema of the given CRD object (empty when valid)."""
+    schema = schema_of(crd, obj["apiVersion"].split("/")[1], obj["kind"])
+    errors = jsonschema.Draft7Validator(schema).iter_errors(obj)
+    return [f"{'/'.join(map(str, e.path))}: {e.message}" for e in sorted(errors, key=lambda e: list(e.path))]
+
+
 def validate_custom(obj: dict[str, Any], crd_dirs: dict[str, Path]) -> list[str]:
     """Errors of a custom resource against its CRD's schema (empty when valid)."""
     schema = crd_schema(crd_dirs, obj["apiVersion"], obj["kind"])

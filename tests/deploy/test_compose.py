@@ -101,9 +101,49 @@ def test_named_volumes_are_declared(compose, services):
 
 
 def test_collector_image_matches_our_distribution(services):
-    """The collector image is the contrib release our distribution is built from."""
+    """The collector image is our distribution's, under the name and tag collector/image.sh gives it."""
     dist = load_yaml(REPO / "collector" / "builder-config.yaml")["dist"]["version"]
-    assert services["collector"]["image"] == f"otel/opentelemetry-collector-contrib:{dist}"
+    assert services["collector"]["image"] == f"ghcr.io/agentotel/agentotel-collector:{dist}"
+    assert 'IMAGE_REF="${IMAGE_REF:-ghcr.io/agentotel/agentotel-collector:$version}"' in \
+        (REPO / "collector" / "image.sh").read_text()
+
+
+# The Compose image of each backend and the chart (deploy/k8s/helmfile.yaml) whose appVersion, or
+# whose values' image tag, Kubernetes runs.
+K8S_VERSIONS = {
+    "tempo": ("grafana/tempo", "helm-tempo-2.2.4", ("appVersion",)),
+    "loki": ("grafana/loki", "helm-loki-18.11.0", ("appVersion",)),
+    "grafana": ("grafana/grafana", "helm-kube-prometheus-stack-88.5.3/charts/grafana", ("appVersion",)),
+    "prometheus": ("prom/prometheus", "helm-kube-prometheus-stack-88.5.3",
+                   ("values", "prometheus", "prometheusSpec", "image", "tag")),
+    "alertmanager": ("prom/alertmanager", "helm-kube-prometheus-stack-88.5.3",
+                     ("values", "alertmanager", "alertmanagerSpec", "image", "tag")),
+}
+
+
+@pytest.mark.parametrize("service", sorted(K8S_VERSIONS))
+def test_compose_runs_the_versions_kubernetes_deploys(services, service, chart_reference):
+    """Each backend's Compose image is the version the pinned Kubernetes chart runs."""
+    repository, folder, path = K8S_VERSIONS[service]
+    chart = chart_reference.parent / folder
+    source = load_yaml(chart / ("values.yaml" if path[0] == "values" else "Chart.yaml"))
+    for key in path[1:] if path[0] == "values" else path:
+        source = source[key]
+    version = str(source).removesuffix("-distroless")
+    image, tag = services[service]["image"].rsplit(":", 1)
+    assert image == repository
+    assert tag.lstrip("v") == version.lstrip("v"), f"{service}: Compose {tag}, Kubernetes {version}"
+
+
+def test_tempo_generates_the_service_graph_into_prometheus(services):
+    """Tempo's metrics generator writes service-graph series to Prometheus, which accepts remote writes."""
+    tempo = load_yaml(bind_mounts(services["tempo"])["/etc/tempo/tempo.yaml"])
+    assert tempo["overrides"]["defaults"]["metrics_generator"]["processors"] == ["service-graphs"]
+    urls = [w["url"] for w in tempo["metrics_generator"]["storage"]["remote_write"]]
+    port = next(p for p in services["prometheus"]["ports"]).rsplit(":", 1)[1]
+    assert urls == [f"http://prometheus:{port}/api/v1/write"]
+    assert "--web.enable-remote-write-receiver" in services["prometheus"]["command"]
+    assert set(tempo["distributor"]["receivers"]) == {"otlp"}
 
 
 def test_collector_config_layering_is_valid(services, collector_bin):
