@@ -4,11 +4,20 @@
 #   1. Debian packages: Prometheus and Alertmanager (promtool, amtool), by dashboards/install-tools.sh.
 #   2. The Python environment in .venv with agentotel installed editable and its dev extras.
 #   3. Our OpenTelemetry Collector distribution (ocb), Jaeger and VictoriaLogs (Go module proxy).
-#   4. helm (Go module proxy), for the deploy tests.
+#   4. helm and the Kubernetes CRD schemas (Go module proxy), for the deploy tests only.
 # Built binaries live in $AGENTOTEL_CACHE (~/.cache/agentotel), so fresh clones reuse them.
+#
+#   bash scripts/setup.sh          everything the tests need
+#   bash scripts/setup.sh --demo   only what scripts/demo.sh runs (steps 1-3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
+for_demo=false
+case "${1:-}" in
+  --demo) for_demo=true ;;
+  "") ;;
+  *) die "usage: scripts/setup.sh [--demo]" ;;
+esac
 
 step "Debian packages (prometheus, prometheus-alertmanager)"
 bash dashboards/install-tools.sh
@@ -29,6 +38,10 @@ step "OpenTelemetry Collector (ocb build)"
 bash collector/build.sh >/dev/null
 step "Jaeger and VictoriaLogs"
 bash deploy/local/build-backends.sh >/dev/null
+if $for_demo; then
+  step "Set-up complete (the demo's part: helm and the CRD schemas are for the tests)"
+  exit 0
+fi
 step "helm"
 bash deploy/tools/install-helm.sh >/dev/null
 step "Kubernetes CRD schemas (Go module proxy)"
