@@ -86,10 +86,12 @@ def test_gateway_runs_exactly_our_collector_config(generator, chart_defaults):
     """After the chart's deep merge, the gateway's config is config.yaml + production.yaml, no chart default left."""
     base = load_yaml(REPO / "collector" / "config.yaml")
     overlay = load_yaml(REPO / "collector" / "overlays" / "production.yaml")
+    gateway = load_yaml(REPO / "collector" / "overlays" / "gateway.yaml")
     config = coalesce(chart_defaults, values_of("gateway"))["config"]
     assert config == generator.collector_config()
-    assert set(config["receivers"]) == set(base["receivers"])
-    assert set(config["exporters"]) == set(base["exporters"])
+    assert set(config["receivers"]) == set(base["receivers"]) | set(gateway["receivers"])
+    assert set(config["exporters"]) == set(base["exporters"]) | set(gateway["exporters"])
+    assert config["service"]["pipelines"]["metrics/owned"] == gateway["service"]["pipelines"]["metrics/owned"]
     assert config["service"]["pipelines"]["traces"]["exporters"] == overlay["service"]["pipelines"]["traces"]["exporters"]
     assert config["service"]["pipelines"]["logs"]["exporters"] == overlay["service"]["pipelines"]["logs"]["exporters"]
 
@@ -137,16 +139,22 @@ def test_pipelines_start_with_memory_limiter(merged):
 
 
 def test_kubernetes_attributes_preset_covers_every_pipeline(merged):
-    """The k8s_attributes preset is on, and it only augments pipelines named traces, metrics and logs."""
+    """The k8s_attributes preset is on, and it only augments pipelines named traces, metrics and
+    logs: those are the ones that receive from applications (the gateway's metrics/owned receives
+    from its peers, with the attributes already added, and from span_metrics)."""
     name, values = merged
     assert values["presets"]["kubernetesAttributes"]["enabled"] is True
-    assert set(values["config"]["service"]["pipelines"]) == set(PIPELINES), name
+    pipelines = values["config"]["service"]["pipelines"]
+    assert set(PIPELINES) <= set(pipelines), name
+    for pipeline, spec in pipelines.items():
+        if pipeline not in PIPELINES:
+            assert "otlp" not in spec["receivers"], f"{name}/{pipeline} receives from apps without pod attributes"
 
 
 def test_chart_default_receivers_and_ports_are_gone(merged):
     """Neither the Jaeger/Zipkin/Prometheus receivers nor their ports survive the merge."""
     name, values = merged
-    assert set(values["config"]["receivers"]) == {"otlp"}, name
+    assert set(values["config"]["receivers"]) <= {"otlp", "otlp/peers"}, name
     assert "debug" not in values["config"].get("exporters", {}), name
     for port in ("jaeger-compact", "jaeger-thrift", "jaeger-grpc", "zipkin"):
         assert values["ports"][port]["enabled"] is False, f"{name}: port {port}"
@@ -160,7 +168,8 @@ def test_memory_limit_drives_gomemlimit(merged):
 
 
 def test_persistent_queue_is_on_a_mounted_volume(merged):
-    """file_storage writes inside a mounted volume and every exporter in use queues through it."""
+    """file_storage writes inside a mounted volume and every trace and log exporter queues through it
+    (metrics are cumulative: the next export carries what a lost one had, so they queue in memory)."""
     name, values = merged
     config, env = values["config"], env_of(values)
     directory = expand(config["extensions"]["file_storage"]["directory"], env)
@@ -170,7 +179,8 @@ def test_persistent_queue_is_on_a_mounted_volume(merged):
     assert mount is not None, f"{name}: {directory} is not on a mounted volume"
     assert mounts[mount] in volumes
     assert "file_storage" in config["service"]["extensions"]
-    used = {e for p in config["service"]["pipelines"].values() for e in p["exporters"]}
+    used = {e for name_, p in config["service"]["pipelines"].items() if not name_.startswith("metrics")
+            for e in p["exporters"]}
     for exporter in used & set(config["exporters"]):
         queue = (config["exporters"][exporter] or {}).get("sending_queue")
         if queue is not None:
