@@ -15,6 +15,19 @@ SHARED = REPO.parent / "shared"
 CHART_REFERENCE = SHARED / "reference" / "helm-opentelemetry-collector-0.170.0"
 
 
+class ManifestLoader(yaml.SafeLoader):
+    """SafeLoader that reads a plain `=` as the string it is in Kubernetes (PyYAML resolves it to
+    YAML 1.1's value tag, which it cannot construct; CRD enums of operators contain it)."""
+
+
+ManifestLoader.add_constructor("tag:yaml.org,2002:value", lambda loader, node: loader.construct_scalar(node))
+
+
+def load_manifests(text: str) -> list[Any]:
+    """The non-empty documents of a multi-document YAML stream such as `helm template` prints."""
+    return [doc for doc in yaml.load_all(text, Loader=ManifestLoader) if doc is not None]
+
+
 def load_yaml(path: Path) -> Any:
     return yaml.safe_load(path.read_text())
 

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
-from deploy_support import DEPLOY, REPO, SHARED, load_yaml
+from deploy_support import DEPLOY, REPO, SHARED, load_manifests, load_yaml
 from k8s_schemas import validate_builtin, validate_custom_with
 
 K8S = DEPLOY / "k8s"
@@ -62,7 +62,7 @@ def render(helm_bin: Path, name: str, release: dict[str, Any], extra: list[str] 
         args += ["-f", str(K8S / values)]
     proc = subprocess.run(args + list(extra), capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, f"helm template {name} failed:\n{proc.stderr}"
-    return [doc for doc in yaml.safe_load_all(proc.stdout) if doc]
+    return load_manifests(proc.stdout)
 
 
 @pytest.fixture(scope="module")
@@ -123,15 +123,20 @@ def test_every_rendered_object_matches_its_schema(rendered, stack_crds):
     """Each object of every chart (and of deploy/k8s/app/) passes Kubernetes 1.33's schema of its
     kind, or the schema of the CRD that the stack installs for it."""
     failures = []
-    for release, obj in every_object(rendered):
+    custom: set[str] = set()
+    objects = every_object(rendered)
+    for release, obj in objects:
         group = obj["apiVersion"].split("/")[0] if "/" in obj["apiVersion"] else ""
         if (group, obj["kind"]) in stack_crds:
             errors = validate_custom_with(stack_crds[(group, obj["kind"])], obj)
+            custom.add(obj["kind"])
         else:
             errors = validate_builtin(obj)
         if errors:
             failures.append(f"{release}: {obj['kind']}/{obj['metadata'].get('name')}: {errors[:3]}")
     assert not failures, "\n".join(failures)
+    assert len(objects) > 150, len(objects)
+    assert {"Prometheus", "Alertmanager", "ServiceMonitor", "PrometheusRule", "Instrumentation"} <= custom, custom
 
 
 def workload(objects: list[dict[str, Any]]) -> dict[str, Any]:
