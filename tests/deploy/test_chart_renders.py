@@ -180,7 +180,7 @@ def test_rendered_collector_config_runs_on_our_collector(mode, rendered, collect
 
 
 def test_gateway_replicas_find_each_other(rendered):
-    """The gateway's loadbalancing exporter resolves the headless peers Service, which selects the
+    """The gateway's load_balancing exporter resolves the headless peers Service, which selects the
     gateway pods (in either workload kind) on the peer port its receiver listens on."""
     for mode in ("gateway-deployment", "gateway-statefulset"):
         objects = rendered[mode]
