@@ -1,5 +1,5 @@
 """The app ``stack_overhead.py`` runs, under ``opentelemetry-instrument`` or bare: the same `openai`
-chat call in a loop, timed. Prints one JSON line: the median latency of the measured calls, and the
+chat call, in blocks the runner asks for (``main``), each call timed. At the end it prints the
 process's CPU time per call from the first measured call until everything it produced was exported
 (the emitter's worker drained, spans and metrics flushed to the receiver).
 
@@ -9,15 +9,14 @@ time of its thread inside the stage minus the time inside stages nested in it, s
 counted twice; the probes' own cost (a clock read on entry and exit) makes the stages look a little
 dearer than they are.
 
-Environment: ``BENCH_BASE_URL`` (the provider, required), ``BENCH_CALLS`` (measured calls, 400),
-``BENCH_WARMUP`` (calls before them, 50), ``BENCH_BREAKDOWN``.
+Environment: ``BENCH_BASE_URL`` (the provider, required), ``BENCH_WARMUP`` (calls before the
+measured ones, 50), ``BENCH_BREAKDOWN``.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import statistics
 import sys
 import threading
 import time
@@ -152,8 +151,9 @@ def flush() -> None:
 
 
 def main() -> None:
+    """Warm up, say READY, then serve the runner's commands on stdin: ``run N`` makes N calls and
+    prints their latencies (µs); ``finish`` exports what is left and prints the CPU time per call."""
     base_url = os.environ["BENCH_BASE_URL"]
-    calls = int(os.environ.get("BENCH_CALLS", "400"))
     warmup = int(os.environ.get("BENCH_WARMUP", "50"))
     client = openai.OpenAI(base_url=f"{base_url}/v1", api_key="sk-bench", max_retries=0)
     messages = [{"role": "user", "content": "Where is my order A-1001?"}]
@@ -165,18 +165,27 @@ def main() -> None:
         call()
     flush()
     probes = install_probes() if os.environ.get("BENCH_BREAKDOWN") == "1" else None
-    latencies = []
+    calls = 0
     cpu_start = time.process_time()
-    for _ in range(calls):
-        start = time.perf_counter()
-        call()
-        latencies.append(time.perf_counter() - start)
+    print("READY", flush=True)
+    for command in sys.stdin:
+        verb, _, count = command.strip().partition(" ")
+        if verb == "run":
+            latencies = []
+            for _ in range(int(count)):
+                start = time.perf_counter()
+                call()
+                latencies.append(round((time.perf_counter() - start) * 1e6, 1))
+            calls += len(latencies)
+            print("BLOCK " + json.dumps(latencies), flush=True)
+        elif verb == "finish":
+            break
     flush()
     cpu = time.process_time() - cpu_start
-    line = {"median_us": statistics.median(latencies) * 1e6, "cpu_us": cpu / calls * 1e6}
+    line = {"calls": calls, "cpu_us": cpu / max(calls, 1) * 1e6}
     if probes is not None:
-        line["stages_us"] = {stage: total / 1e3 / calls for stage, total in probes.totals.items()}
-    print("BENCH " + json.dumps(line), flush=True)
+        line["stages_us"] = {stage: total / 1e3 / max(calls, 1) for stage, total in probes.totals.items()}
+    print("DONE " + json.dumps(line), flush=True)
 
 
 if __name__ == "__main__":

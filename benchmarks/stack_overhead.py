@@ -10,23 +10,27 @@ a loop, real HTTP to the fake provider in a child process):
   no ``AGENTOTEL_LLM_BASE_URLS`` (the provider's host is in no table: capture finds it alone);
 - ``agentotel+http-spans``: the same with ``AGENTOTEL_LLM_HTTP_SPANS=true`` (the httpx span kept
   under each LLM span, as before one span per call);
+- ``agentotel-inline`` (only with ``--configs``): ``agentotel`` with ``AGENTOTEL_DEFERRED_EMIT=false``,
+  every step of ending a call on the app's thread, no background worker;
 - ``openai-v2``: ``opentelemetry-instrument python stack_app.py`` as a user of the OpenTelemetry
   ``opentelemetry-instrumentation-openai-v2`` runs it: the SDK's own configurator (what the
   ``opentelemetry-distro`` package registers), the openai-v2 instrumentation and the httpx one.
 
 All export over OTLP/HTTP (protobuf) to a local receiver (``otlp_sink.py``, a child process that
 accepts and discards), traces, metrics and logs, with the SDK's default batching and intervals.
-In each round every configuration runs once, in a shuffled order, so drift on a shared machine hits
-them alike. Figures per configuration: *overhead*, the median over rounds of (the configuration's
-median call latency − the baseline's in the same round): what the app waits for; *process CPU*, the
-median over rounds of (the configuration's CPU per call − the baseline's), where a process's CPU per
-call runs from its first measured call until all it produced was exported. ``--breakdown`` adds a
-process per instrumented configuration with CPU probes around each stage of the stack
-(``stack_app.Probes``): the CPU time per call of each stage, medians over rounds; *unprobed* is the
-rest of the configuration's process CPU over the baseline (instrumentation wrappers not probed,
-interpreter and GIL overhead, the probes' own cost).
+Every process starts and warms up first; then, round after round, each makes a block of calls in
+turn, in a shuffled order each round, while the others wait: so drift on a shared machine hits them
+alike, and start-up is not measured. Figures per configuration: *overhead*, the median over rounds
+of (the median latency of the configuration's block − the baseline's in the same round): what the
+app waits for; *process CPU*, the process's CPU time per call from its first measured call until all
+it produced was exported (its background threads included, also while it waits for its turn), and
+*CPU over base*, that minus the baseline's. ``--breakdown`` adds a second process per instrumented
+configuration, in the same rotation, with CPU probes around each stage of the stack
+(``stack_app.Probes``): the CPU time per call of each stage; *unprobed* is the rest of that
+process's CPU over the baseline's (instrumentation wrappers not probed, the interpreter's share,
+the probes' own cost).
 
-Run: .venv/bin/python benchmarks/stack_overhead.py [--rounds 8] [--calls 400] [--breakdown]
+Run: .venv/bin/python benchmarks/stack_overhead.py [--rounds 60] [--calls 30] [--breakdown]
      [--configs agentotel,openai-v2]
 """
 
@@ -45,8 +49,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "benchmarks" / "stack_app.py"
-CONFIGS = ("none", "agentotel", "agentotel+http-spans", "openai-v2")
-INSTRUMENTED = CONFIGS[1:]
+INSTRUMENTED = ("agentotel", "agentotel+http-spans", "openai-v2")
+OPTIONAL = ("agentotel-inline",)
 
 # What the opentelemetry-distro package registers: the SDK's own configurator, under the name the
 # openai-v2 configuration selects. Written to a temporary directory on that process's path only.
@@ -83,11 +87,11 @@ def sdk_configurator_path(directory: Path) -> Path:
     return directory
 
 
-def environment(name: str, provider: str, sink: str, calls: int, warmup: int, breakdown: bool,
+def environment(name: str, provider: str, sink: str, warmup: int, breakdown: bool,
                 extra_path: Path) -> tuple[list[str], dict[str, str]]:
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(("OTEL_", "AGENTOTEL_"))}
-    env.update(BENCH_BASE_URL=provider, BENCH_CALLS=str(calls), BENCH_WARMUP=str(warmup),
+    env.update(BENCH_BASE_URL=provider, BENCH_WARMUP=str(warmup),
                BENCH_BREAKDOWN="1" if breakdown else "0")
     command = [sys.executable, str(APP)]
     if name == "none":
@@ -100,6 +104,8 @@ def environment(name: str, provider: str, sink: str, calls: int, warmup: int, br
         env["OTEL_PYTHON_DISABLED_INSTRUMENTATIONS"] = "openai,openai_v2,fastapi"
         if name == "agentotel+http-spans":
             env["AGENTOTEL_LLM_HTTP_SPANS"] = "true"
+        if name == "agentotel-inline":
+            env["AGENTOTEL_DEFERRED_EMIT"] = "false"
     else:  # openai-v2, set up as without agentotel
         env.update(OTEL_PYTHON_DISABLED_INSTRUMENTATIONS="agentotel_llm,fastapi",
                    OTEL_PYTHON_DISTRO="none", OTEL_PYTHON_CONFIGURATOR="sdk_configurator",
@@ -107,19 +113,45 @@ def environment(name: str, provider: str, sink: str, calls: int, warmup: int, br
     return [instrument, *command], env
 
 
-def run(name: str, args, provider: str, sink: str, extra_path: Path, breakdown: bool = False) -> dict:
-    command, env = environment(name, provider, sink, args.calls, args.warmup, breakdown, extra_path)
-    done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=600)
-    for line in done.stdout.splitlines():
-        if line.startswith("BENCH "):
-            return json.loads(line[len("BENCH "):])
-    raise RuntimeError(f"{name} failed ({done.returncode}):\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
+class App:
+    """One configuration's app process, warmed up, making calls in blocks on request."""
+
+    def __init__(self, name: str, command: list[str], env: dict[str, str]):
+        self.name = name
+        self.process = subprocess.Popen(command, env=env, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE, text=True)
+
+    def _line(self, prefix: str) -> str:
+        for line in self.process.stdout:
+            if line.startswith(prefix):
+                return line[len(prefix):]
+        raise RuntimeError(f"{self.name} ended ({self.process.wait()}): {self.process.stderr.read()[-4000:]}")
+
+    def ready(self) -> None:
+        self._line("READY")
+
+    def block(self, calls: int) -> list[float]:
+        self.process.stdin.write(f"run {calls}\n")
+        self.process.stdin.flush()
+        return json.loads(self._line("BLOCK "))
+
+    def finish(self) -> dict:
+        self.process.stdin.write("finish\n")
+        self.process.stdin.flush()
+        outcome = json.loads(self._line("DONE "))
+        self.process.wait(timeout=60)
+        return outcome
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=8)
-    parser.add_argument("--calls", type=int, default=400, help="measured calls per process")
+    parser.add_argument("--rounds", type=int, default=60)
+    parser.add_argument("--calls", type=int, default=30, help="calls per configuration per round")
     parser.add_argument("--warmup", type=int, default=50, help="calls per process before the measured ones")
     parser.add_argument("--breakdown", action="store_true", help="also run each configuration with stage probes")
     parser.add_argument("--configs", help="comma-separated instrumented configurations (default: all)")
@@ -127,73 +159,78 @@ def main() -> None:
     configs = list(INSTRUMENTED)
     if args.configs:
         configs = [c.strip() for c in args.configs.split(",")]
-        unknown = set(configs) - set(INSTRUMENTED)
+        unknown = set(configs) - set(INSTRUMENTED) - set(OPTIONAL)
         if unknown:
-            parser.error(f"unknown configurations: {sorted(unknown)} (known: {', '.join(INSTRUMENTED)})")
+            parser.error(f"unknown configurations: {sorted(unknown)} "
+                         f"(known: {', '.join(INSTRUMENTED + OPTIONAL)})")
 
+    names = ["none", *configs]
     provider = Child(["-m", "demo.fake_provider", "--host", "127.0.0.2", "--port", "0"])
     sink = Child([str(ROOT / "benchmarks" / "otlp_sink.py")])
-    results: dict[str, list[dict]] = {name: [] for name in ["none", *configs]}
-    stages: dict[str, list[dict]] = {name: [] for name in configs}
+    apps: dict[tuple[str, bool], App] = {}
+    blocks: dict[str, list[list[float]]] = {name: [] for name in names}
+    finished: dict[tuple[str, bool], dict] = {}
     order = random.Random(13)
     try:
         with tempfile.TemporaryDirectory() as tmp:
             extra_path = sdk_configurator_path(Path(tmp))
+            for name in names:
+                for probed in (False, True) if args.breakdown and name != "none" else (False,):
+                    command, env = environment(name, provider.url, sink.url, args.warmup, probed, extra_path)
+                    apps[(name, probed)] = App(name, command, env)
+            for app in apps.values():
+                app.ready()
             for number in range(1, args.rounds + 1):
-                jobs = [(name, False) for name in results] + [(name, True) for name in configs if args.breakdown]
-                for name, probed in order.sample(jobs, len(jobs)):
-                    outcome = run(name, args, provider.url, sink.url, extra_path, probed)
-                    (stages[name] if probed else results[name]).append(outcome)
-                line = "  ".join(f"{name} {results[name][-1]['median_us']:.0f}µs/{results[name][-1]['cpu_us']:.0f}"
-                                 for name in results)
-                print(f"round {number}: median latency/CPU per call  {line}", file=sys.stderr, flush=True)
+                for key in order.sample(list(apps), len(apps)):
+                    latencies = apps[key].block(args.calls)
+                    if not key[1]:
+                        blocks[key[0]].append(latencies)
+                if number % 10 == 0:
+                    line = "  ".join(f"{name} {statistics.median(blocks[name][-1]):.0f}" for name in names)
+                    print(f"round {number}: block median µs  {line}", file=sys.stderr, flush=True)
+            for key, app in apps.items():
+                finished[key] = app.finish()
     finally:
+        for app in apps.values():
+            app.kill()
         provider.stop()
         sink.stop()
-    report(results, stages, configs, args)
+    report(names, configs, blocks, finished, args)
 
 
-def report(results, stages, configs, args) -> None:
-    base = results["none"]
-    print(f"{args.rounds} rounds, {args.calls} calls per process; each configuration a process per round, "
-          "interleaved; OTLP/HTTP to a local receiver; httpx instrumentation on")
+def report(names, configs, blocks, finished, args) -> None:
+    base_blocks = [statistics.median(block) for block in blocks["none"]]
+    base_cpu = finished[("none", False)]["cpu_us"]
+    print(f"{args.rounds} rounds x {args.calls} calls per configuration, one process per configuration, "
+          "interleaved in a shuffled order each round; OTLP/HTTP to a local receiver; httpx instrumentation on")
     print(f"{'configuration':<22} {'latency µs':>10} {'overhead µs':>11} {'process CPU µs':>14}"
-          f" {'CPU over base µs':>16} {'overhead / openai-v2':>20}")
-    overhead = {}
-    cpu_over = {}
-    for name in ["none", *configs]:
-        rows = results[name]
-        overhead[name] = statistics.median(r["median_us"] - b["median_us"] for r, b in zip(rows, base))
-        cpu_over[name] = statistics.median(r["cpu_us"] - b["cpu_us"] for r, b in zip(rows, base))
-    for name in ["none", *configs]:
-        rows = results[name]
-        ratio = (f"{overhead[name] / overhead['openai-v2']:.2f}×"
-                 if "openai-v2" in overhead and overhead["openai-v2"] > 0 and name != "none" else "")
-        print(f"{name:<22} {statistics.median(r['median_us'] for r in rows):>10.0f} {overhead[name]:>11.0f}"
-              f" {statistics.median(r['cpu_us'] for r in rows):>14.0f} {cpu_over[name]:>16.0f} {ratio:>20}")
-    if "openai-v2" in overhead:
-        paired = [(a["median_us"] - b["median_us"]) / (o["median_us"] - b["median_us"])
-                  for a, o, b in zip(results.get("agentotel", []), results["openai-v2"], base)
-                  if o["median_us"] > b["median_us"]]
-        if paired:
-            print(f"agentotel / openai-v2 overhead, per round: "
-                  f"{', '.join(f'{p:.2f}' for p in paired)} (median {statistics.median(paired):.2f})")
+          f" {'CPU over base µs':>16} {'overhead / openai-v2':>20} {'CPU / openai-v2':>15}")
+    overhead, cpu_over = {}, {}
+    for name in names:
+        medians = [statistics.median(block) for block in blocks[name]]
+        overhead[name] = statistics.median(m - b for m, b in zip(medians, base_blocks))
+        cpu_over[name] = finished[(name, False)]["cpu_us"] - base_cpu
+    peer = "openai-v2" if "openai-v2" in names else None
+    for name in names:
+        latency = statistics.median(statistics.median(block) for block in blocks[name])
+        ratio = f"{overhead[name] / overhead[peer]:.2f}×" if peer and name != "none" and overhead[peer] > 0 else ""
+        cpu_ratio = f"{cpu_over[name] / cpu_over[peer]:.2f}×" if peer and name != "none" and cpu_over[peer] > 0 else ""
+        print(f"{name:<22} {latency:>10.0f} {overhead[name]:>11.0f} {finished[(name, False)]['cpu_us']:>14.0f}"
+              f" {cpu_over[name]:>16.0f} {ratio:>20} {cpu_ratio:>15}")
     if not args.breakdown:
         return
     print()
-    print("CPU per call by stage, µs (median over rounds of the probed processes)")
-    names = sorted({stage for rows in stages.values() for row in rows for stage in row.get("stages_us", {})})
+    print("CPU per call by stage, µs (the probed process of each configuration, every thread)")
+    stages = sorted({stage for (name, probed), row in finished.items() if probed for stage in row.get("stages_us", {})})
     print(f"{'stage':<32}" + "".join(f" {name:>22}" for name in configs))
-    for stage in names:
-        values = [statistics.median(row.get("stages_us", {}).get(stage, 0.0) for row in stages[name])
-                  for name in configs]
-        print(f"{stage:<32}" + "".join(f" {value:>22.1f}" for value in values))
-    unprobed = []
-    for name in configs:
-        probed_cpu = statistics.median(row["cpu_us"] for row in stages[name])
-        total_stages = statistics.median(sum(row.get("stages_us", {}).values()) for row in stages[name])
-        unprobed.append(probed_cpu - statistics.median(b["cpu_us"] for b in base) - total_stages)
-    print(f"{'unprobed (rest over baseline)':<32}" + "".join(f" {value:>22.1f}" for value in unprobed))
+    for stage in stages:
+        print(f"{stage:<32}" + "".join(f" {finished[(name, True)]['stages_us'].get(stage, 0.0):>22.1f}"
+                                         for name in configs))
+    rest = [finished[(name, True)]["cpu_us"] - base_cpu - sum(finished[(name, True)]["stages_us"].values())
+            for name in configs]
+    print(f"{'unprobed (rest over baseline)':<32}" + "".join(f" {value:>22.1f}" for value in rest))
+    total = [finished[(name, True)]["cpu_us"] - base_cpu for name in configs]
+    print(f"{'probed process CPU over baseline':<32}" + "".join(f" {value:>22.1f}" for value in total))
 
 
 if __name__ == "__main__":
