@@ -84,3 +84,17 @@ def test_the_suppression_ends_with_the_call(telemetry, fake_provider, stack):
     with httpx.Client() as client:
         client.post(f"{fake_provider.base_url}/v1/chat/completions", json=CHAT)
     assert is_http_instrumentation_enabled()
+
+
+def test_without_an_http_instrumentation_nothing_is_injected(telemetry, fake_provider):
+    """Capture alone adds no trace headers to a request: it injects only in place of an HTTP
+    instrumentation it suppresses."""
+    capture = LLMInstrumentor()
+    capture.instrument(base_urls={fake_provider.base_url: "openai"})
+    try:
+        with httpx.Client() as client:
+            client.post(f"{fake_provider.base_url}/v1/chat/completions", json=CHAT)
+    finally:
+        capture.uninstrument()
+    assert "traceparent" not in fake_provider.requests[-1]["headers"]
+    assert telemetry.span("chat gpt-4o-mini").attributes["http.response.status_code"] == 200
