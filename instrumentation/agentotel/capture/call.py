@@ -57,7 +57,8 @@ def call_request(translator, record, body: bytes | str | None, route: Route, con
 
 class Call:
     __slots__ = ("emitter", "op", "route", "translator", "content", "make_current", "strip_baggage", "ended",
-                 "suppress_http", "_inject", "_request", "_response", "_state", "_sse", "_decoder", "_body", "_body_size", "_finalizer")
+                 "suppress_http", "_inject", "_request", "_response", "_state", "_sse", "_decoder", "_body",
+                 "_body_size", "_finalizer")
 
     def __init__(self, emitter: Emitter, op: Operation, route: Route, translator, content: bool, make_current: bool,
                  strip_baggage: bool = False, request_body: bytes | None = None, suppress_http: bool = False,

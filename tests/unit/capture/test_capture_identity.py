@@ -33,7 +33,8 @@ class TestSender:
 
     def test_google_genai_client_header(self):
         """google-genai's x-goog-api-client confirms a Gemini path; Vertex AI by the path."""
-        headers = {"x-goog-api-client": "google-genai-sdk/3.6.1 gl-python/3.11.2", "user-agent": "google-genai-sdk/3.6.1"}
+        headers = {"x-goog-api-client": "google-genai-sdk/3.6.1 gl-python/3.11.2",
+                   "user-agent": "google-genai-sdk/3.6.1"}
         path = "/v1beta/models/gemini-2.5-flash:generateContent"
         assert confirm(candidate(path), request(path, headers, content=b"")).provider == "gcp.gemini"
         vertex = "/v1beta1/projects/p/locations/us/publishers/google/models/gemini-2.5-flash:generateContent"
