@@ -11,8 +11,9 @@ kept-alive loopback connection) under each configuration:
 - ``agentotel-sync``: the same with every step of the end on the caller's thread (``false``);
 - ``httpx``: the OpenTelemetry httpx instrumentation alone (an HTTP client span per request);
 - ``agentotel+httpx``: agentotel with the httpx instrumentation on too, as ``opentelemetry-instrument``
-  sets things up by default: the LLM span must be current during the send (the HTTP span is its
-  child), so it starts on the caller's thread; the overhead includes the HTTP span's;
+  sets things up by default: the LLM span must be current during the send (its context is injected
+  into the request), so it starts on the caller's thread; the httpx instrumentation is suppressed
+  under the captured call (one span per call), so its span is not made;
 - ``openai-v2``: the OpenTelemetry ``opentelemetry-instrumentation-openai-v2`` instrumentation;
 - ``both``: both on, agentotel adopting the openai-v2 span (one span, cost added to it);
 - ``capture-only``: agentotel's capture with an emitter that emits nothing: routing, JSON parsing

@@ -40,6 +40,12 @@ AGENTOTEL_TENANT_HEADER = "AGENTOTEL_TENANT_HEADER"
 #: ``gcp.gemini`` and ``gcp.vertex_ai`` use their own wire formats; any other provider name
 #: (``openai``, ``vllm``, ``ollama``...) is read as OpenAI's wire format.
 AGENTOTEL_LLM_BASE_URLS = "AGENTOTEL_LLM_BASE_URLS"
+#: Capture LLM calls to hosts in no table and no ``AGENTOTEL_LLM_BASE_URLS`` entry (a gateway, a
+#: proxy, a self-hosted model), recognised by the sending SDK or the request's shape. Default true.
+AGENTOTEL_LLM_ANY_HOST = "AGENTOTEL_LLM_ANY_HOST"
+#: Keep the HTTP client span (the OpenTelemetry httpx instrumentation's) under each captured LLM
+#: call. Default false: one span per call, the LLM span with the HTTP span's attributes.
+AGENTOTEL_LLM_HTTP_SPANS = "AGENTOTEL_LLM_HTTP_SPANS"
 AGENTOTEL_LLM_BAGGAGE = "AGENTOTEL_LLM_BAGGAGE"
 #: Carry the OpenTelemetry context into ``ThreadPoolExecutor`` work. Default true.
 AGENTOTEL_THREAD_CONTEXT = "AGENTOTEL_THREAD_CONTEXT"
@@ -78,6 +84,8 @@ class Settings:
     tenant_header: str = "x-tenant-id"
     llm_base_urls: dict[str, str] = field(default_factory=dict)
     llm_baggage: bool = False  # send W3C baggage (the conversation scope: user.id...) to LLM APIs
+    llm_any_host: bool = True
+    llm_http_spans: bool = False
     thread_context: bool = True
     shutdown_timeout: float = 2.0
     flush_on_sigterm: bool = True
@@ -185,6 +193,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         tenant_header=env.get(AGENTOTEL_TENANT_HEADER, d.tenant_header).lower(),
         llm_base_urls=_pairs(env, AGENTOTEL_LLM_BASE_URLS),
         llm_baggage=_bool(env, AGENTOTEL_LLM_BAGGAGE, False),
+        llm_any_host=_bool(env, AGENTOTEL_LLM_ANY_HOST, True),
+        llm_http_spans=_bool(env, AGENTOTEL_LLM_HTTP_SPANS, False),
         thread_context=_bool(env, AGENTOTEL_THREAD_CONTEXT, True),
         shutdown_timeout=_number(env, AGENTOTEL_SHUTDOWN_TIMEOUT, d.shutdown_timeout),
         flush_on_sigterm=_bool(env, AGENTOTEL_FLUSH_ON_SIGTERM, True),

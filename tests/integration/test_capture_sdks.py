@@ -27,7 +27,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import StatusCode
 
 from agentotel.capture import LLMInstrumentor
-from agentotel.config import Settings, reset_settings
+from agentotel.config import Settings, load_settings, reset_settings
 from agentotel.core import deferral
 from agentotel.core.runtime import set_emitter
 from agentotel.processors import span_processors
@@ -514,7 +514,8 @@ class TestSecrets:
         """API keys in headers and ?key= query strings never appear in any exported span, event, log or
         metric, with the OTel httpx instrumentation also on and capturing every request header."""
         monkeypatch.setenv("OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_CLIENT_REQUEST", ".*")
-        telemetry = make_telemetry(Settings(capture_content="span_and_event"))
+        # the HTTP spans kept (AGENTOTEL_LLM_HTTP_SPANS): they are the ones that record URLs and headers
+        telemetry = make_telemetry(Settings(capture_content="span_and_event", llm_http_spans=True))
         http_instrumentors = (HTTPXClientInstrumentor(), HTTPX2ClientInstrumentor())
         for instrumentor in http_instrumentors:
             instrumentor.instrument(tracer_provider=telemetry.tracer_provider, meter_provider=telemetry.meter_provider)
@@ -553,3 +554,115 @@ class TestSecrets:
         for secret in (OPENAI_KEY, ANTHROPIC_KEY, GEMINI_KEY):
             assert secret not in exported
         assert "REDACTED" in exported
+
+
+# ---------------------------------------------------------------------------------- any host
+@pytest.fixture(scope="module")
+def stranger():
+    """The fake provider on 127.0.0.2 and a free port: a host and port in no table and no setting."""
+    running = start_fake_provider(host="127.0.0.2")
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def unconfigured(stranger):
+    """Capture as a new user runs it: no AGENTOTEL_LLM_BASE_URLS, no base URLs passed, and the
+    OpenTelemetry httpx instrumentation on (as ``opentelemetry-instrument`` installs it)."""
+    reset_settings(Settings())
+    telemetry = Telemetry(Settings())
+    capture = LLMInstrumentor()
+    capture.instrument(**telemetry.providers)
+    http = [HTTPXClientInstrumentor(), HTTPX2ClientInstrumentor()]
+    for instrumentor in http:
+        instrumentor.instrument(tracer_provider=telemetry.tracer_provider)
+    yield telemetry
+    for instrumentor in http:
+        instrumentor.uninstrument()
+    capture.uninstrument()
+    telemetry.tracer_provider.shutdown()
+    telemetry.meter_provider.shutdown()
+    telemetry.logger_provider.shutdown()
+    set_emitter(None)
+    reset_settings(None)
+
+
+class TestAnyHost:
+    def only_span(self, telemetry, name):
+        """The call's one span: the LLM span, with no HTTP span beside it."""
+        spans = telemetry.spans()
+        assert [s.name for s in spans] == [name]
+        return spans[0]
+
+    def test_openai_sdk(self, unconfigured, stranger):
+        """openai chat and embeddings to an unknown host: one LLM span each, with tokens and cost."""
+        client = openai.OpenAI(base_url=f"{stranger.base_url}/openai/v1", api_key=OPENAI_KEY, max_retries=0)
+        client.chat.completions.create(model="gpt-4o-mini", messages=USER)
+        a = self.only_span(unconfigured, "chat gpt-4o-mini").attributes
+        assert (a["gen_ai.provider.name"], a["server.address"], a["server.port"]) == (
+            "openai", "127.0.0.2", int(stranger.base_url.rsplit(":", 1)[1]))
+        assert a["http.response.status_code"] == 200 and a["gen_ai.usage.input_tokens"] == 100
+        assert a["agentotel.cost.total"] == pytest.approx(GPT_4O_MINI_COST)
+        unconfigured.spans_exporter.clear()
+        client.embeddings.create(model="text-embedding-3-small", input=["a", "b"])
+        a = self.only_span(unconfigured, "embeddings text-embedding-3-small").attributes
+        assert a["gen_ai.usage.input_tokens"] == 12 and a["agentotel.cost.total"] == pytest.approx(12 * 0.02 * M)
+
+    def test_anthropic_sdk(self, unconfigured, stranger):
+        """anthropic messages to an unknown host: one LLM span with Anthropic's token accounting."""
+        anthropic_client(stranger).messages.create(model="claude-haiku-4-5", max_tokens=64, messages=USER)
+        a = self.only_span(unconfigured, "chat claude-haiku-4-5").attributes
+        assert a["gen_ai.provider.name"] == "anthropic" and a["gen_ai.usage.input_tokens"] == 140
+        assert a["agentotel.cost.total"] == pytest.approx(HAIKU_COST)
+
+    def test_google_genai_sdk(self, unconfigured, stranger):
+        """google-genai generate_content to an unknown host: one LLM span, Gemini's accounting."""
+        client = genai.Client(api_key=GEMINI_KEY,
+                              http_options=genai_types.HttpOptions(base_url=f"{stranger.base_url}/gemini"))
+        try:
+            client.models.generate_content(model="gemini-2.5-flash", contents="Where is my order?")
+        finally:
+            client.close()
+        a = self.only_span(unconfigured, "generate_content gemini-2.5-flash").attributes
+        assert a["gen_ai.provider.name"] == "gcp.gemini" and a["gen_ai.usage.output_tokens"] == 48
+        assert a["agentotel.cost.total"] == pytest.approx(FLASH_COST)
+
+    def test_raw_httpx(self, unconfigured, stranger):
+        """A plain httpx POST of OpenAI's JSON to an unknown host is recognised by its shape."""
+        with httpx.Client() as client:
+            client.post(f"{stranger.base_url}/v1/chat/completions", json={"model": "gpt-4o-mini", "messages": USER})
+        a = self.only_span(unconfigured, "chat gpt-4o-mini").attributes
+        assert a["agentotel.cost.total"] == pytest.approx(GPT_4O_MINI_COST)
+
+    def test_langchain_chat_openai(self, unconfigured, stranger):
+        """LangChain's ChatOpenAI to an unknown host: one LLM span per call, plain and streamed."""
+        llm = ChatOpenAI(model="gpt-4o-mini", base_url=f"{stranger.base_url}/openai/v1", api_key=OPENAI_KEY,
+                         max_retries=0)
+        llm.invoke("Where is my order?")
+        "".join(c.content for c in llm.stream("Where is my order?"))
+        spans = unconfigured.spans()
+        assert [s.name for s in spans] == ["chat gpt-4o-mini"] * 2
+        assert spans[0].attributes["agentotel.cost.total"] == pytest.approx(GPT_4O_MINI_COST)
+
+    def test_unrelated_json_service_is_not_captured(self, unconfigured, stranger):
+        """A JSON POST to a /v1/completions-like path without the format's keys keeps its HTTP span
+        and makes no LLM span, no GenAI metric."""
+        with httpx.Client() as client:
+            client.post(f"{stranger.base_url}/api/v1/completions", json={"order_id": "A-1001", "status": "done"})
+        assert [s.name for s in unconfigured.spans()] == ["POST"]
+        assert unconfigured.points("gen_ai.client.operation.duration") == []
+
+    def test_a_configured_base_url_wins(self, make_telemetry, stranger):
+        """A base URL in the settings names the provider, whatever the SDK says it is."""
+        telemetry = make_telemetry(Settings(llm_base_urls={f"{stranger.base_url}/openai": "vllm"}))
+        client = openai.OpenAI(base_url=f"{stranger.base_url}/openai/v1", api_key=OPENAI_KEY, max_retries=0)
+        client.chat.completions.create(model="gpt-4o-mini", messages=USER)
+        assert telemetry.span("chat gpt-4o-mini").attributes["gen_ai.provider.name"] == "vllm"
+
+    def test_off(self, make_telemetry, stranger):
+        """With AGENTOTEL_LLM_ANY_HOST=false a host in no table and no setting is not captured."""
+        telemetry = make_telemetry(Settings(llm_any_host=False))
+        client = openai.OpenAI(base_url=f"{stranger.base_url}/openai/v1", api_key=OPENAI_KEY, max_retries=0)
+        client.chat.completions.create(model="gpt-4o-mini", messages=USER)
+        assert telemetry.spans() == []
+        assert load_settings({"AGENTOTEL_LLM_ANY_HOST": "false"}).llm_any_host is False

@@ -153,8 +153,8 @@ def test_llm_span_attributes_and_cost(app_run):
 def test_scope_and_trace_reach_outgoing_calls(app_run):
     """Outgoing HTTP calls carry the trace context and the conversation in W3C baggage, and never
     the app's own conversation headers; calls to LLM APIs carry the trace context only (the user
-    and conversation ids stay out of the provider's hands), and their HTTP client spans are still
-    stamped with the conversation."""
+    and conversation ids stay out of the provider's hands), with the LLM span as their parent: one
+    span per LLM call (no HTTP client span under it), stamped with the conversation."""
     traces = chat_traces(app_run["receiver"])
     trace_id = trace_of(traces, SCOPE_FROM_HEADERS)[0]["trace_id"]
     (notify,) = [h for h in app_run["downstream"].headers if trace_id in h.get("traceparent", "")]
@@ -165,13 +165,17 @@ def test_scope_and_trace_reach_outgoing_calls(app_run):
     assert len(llm_requests) == 2
     for request in llm_requests:
         assert "baggage" not in request["headers"]
-    llm_http = app_run["receiver"].wait_for(
+    llm_spans = app_run["receiver"].wait_for(
         lambda store: (lambda found: found if len(found) == 2 else None)(
-            [s for s in store.spans() if s["trace_id"] == trace_id and s["kind"] == CLIENT and s["name"] == "POST"
-             and "/v1/" in str(s["attributes"].get("url.full", s["attributes"].get("http.url", "")))]),
-        timeout=30, what="the two HTTP client spans of the LLM calls")
-    for span in llm_http:
+            [s for s in store.spans() if s["trace_id"] == trace_id and s["kind"] == CLIENT
+             and "gen_ai.provider.name" in s["attributes"]]),
+        timeout=30, what="the two LLM spans")
+    assert {r["headers"]["traceparent"].split("-")[2] for r in llm_requests} == {s["span_id"] for s in llm_spans}
+    for span in llm_spans:
         assert span["attributes"]["gen_ai.conversation.id"] == "conv-headers-1"
+        assert span["attributes"]["http.response.status_code"] == 200
+    assert not [s for s in app_run["receiver"].spans() if s["trace_id"] == trace_id and s["name"] == "POST"
+                and "/v1/" in str(s["attributes"].get("url.full", s["attributes"].get("http.url", "")))]
 
 
 def test_logs_are_correlated(app_run):

@@ -18,7 +18,7 @@ import weakref
 from typing import Any
 
 from opentelemetry import context as otel_context
-from opentelemetry import trace
+from opentelemetry import propagate, trace
 
 from ..core import guard
 from ..core.emitter import Emitter, Operation
@@ -26,6 +26,11 @@ from ..core.scope import without_conversation
 from .fastjson import loads
 from .routes import Route
 from .sse import SSEParser
+
+try:  # the key OpenTelemetry's HTTP instrumentations check (``is_http_instrumentation_enabled``)
+    from opentelemetry.context import _SUPPRESS_HTTP_INSTRUMENTATION_KEY as SUPPRESS_HTTP_KEY
+except ImportError:  # pragma: no cover - an API without it: the HTTP spans stay
+    SUPPRESS_HTTP_KEY = None
 
 #: Largest unread non-SSE body kept for parsing; a bigger one still ends its call, unparsed.
 MAX_BODY_BYTES = 8 * 1024 * 1024
@@ -52,11 +57,15 @@ def call_request(translator, record, body: bytes | str | None, route: Route, con
 
 class Call:
     __slots__ = ("emitter", "op", "route", "translator", "content", "make_current", "strip_baggage", "ended",
-                 "_request", "_response", "_state", "_sse", "_decoder", "_body", "_body_size", "_finalizer")
+                 "suppress_http", "_inject", "_request", "_response", "_state", "_sse", "_decoder", "_body",
+                 "_body_size", "_finalizer")
 
     def __init__(self, emitter: Emitter, op: Operation, route: Route, translator, content: bool, make_current: bool,
-                 strip_baggage: bool = False, request_body: bytes | None = None):
-        """``request_body``: the request's bytes, not read yet (a pending span: see ``complete``)."""
+                 strip_baggage: bool = False, request_body: bytes | None = None, suppress_http: bool = False,
+                 inject: bool = False, request=None):
+        """``request_body``: the request's bytes, not read yet (a pending span: see ``complete``);
+        ``suppress_http``: no HTTP instrumentation span under this call; ``inject``: put the trace
+        context into ``request``'s headers as the suppressed instrumentation would have."""
         self.emitter = emitter
         self.op = op
         self.route = route
@@ -64,6 +73,8 @@ class Call:
         self.content = content
         self.make_current = make_current
         self.strip_baggage = strip_baggage
+        self.suppress_http = suppress_http and SUPPRESS_HTTP_KEY is not None
+        self._inject = request if inject and self.suppress_http else None
         self.ended = False
         self._request = request_body
         self._response: bytes | None = None
@@ -83,12 +94,22 @@ class Call:
         """The context the request is sent in: our span current, so HTTP client spans nest under
         it (not an adopted span, whose owner made it current, nor a pending one: nothing looks);
         with ``strip_baggage``, no conversation scope in the W3C baggage that an HTTP
-        instrumentation sends to the LLM API (its spans are still stamped with it)."""
-        if not (self.make_current or self.strip_baggage):
+        instrumentation sends to the LLM API (its spans are still stamped with it); with
+        ``suppress_http``, OpenTelemetry's HTTP instrumentations suppressed (one span per call),
+        the trace context injected into the request first where one of them would have done it."""
+        if not (self.make_current or self.strip_baggage or self.suppress_http):
             return None
         ctx = trace.set_span_in_context(self.op.span) if self.make_current else otel_context.get_current()
         if self.strip_baggage:
             ctx = without_conversation(ctx)
+        if self.suppress_http:
+            request, self._inject = self._inject, None
+            if request is not None:
+                try:
+                    propagate.inject(request.headers, context=ctx)
+                except Exception as exc:  # noqa: BLE001
+                    guard.report(_COMPONENT, exc)
+            ctx = otel_context.set_value(SUPPRESS_HTTP_KEY, True, ctx)
         return otel_context.attach(ctx)
 
     @staticmethod
@@ -101,6 +122,7 @@ class Call:
         try:
             record = self.record
             status = response.status_code
+            record.http_status_code = status
             if status >= 400:
                 record.error_type = str(status)
             try:

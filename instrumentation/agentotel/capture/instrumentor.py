@@ -2,7 +2,7 @@
 
 Enabled by ``opentelemetry-instrument`` (entry point ``agentotel_llm``) or by hand::
 
-    LLMInstrumentor().instrument()                       # global providers, AGENTOTEL_LLM_BASE_URLS
+    LLMInstrumentor().instrument()                       # global providers, AGENTOTEL_LLM_* settings
     LLMInstrumentor().instrument(tracer_provider=tp, meter_provider=mp, logger_provider=lp,
                                  base_urls={"http://127.0.0.1:4000": "openai"})
 
@@ -53,12 +53,18 @@ class LLMInstrumentor(BaseInstrumentor):
 
     def _instrument(self, **kwargs: Any) -> None:
         """Keywords: ``tracer_provider``, ``meter_provider``, ``logger_provider`` (default: the
-        process-wide emitter on the global providers) and ``base_urls`` (extra ``{base_url: provider}``
-        over ``AGENTOTEL_LLM_BASE_URLS``)."""
+        process-wide emitter on the global providers), ``base_urls`` (extra ``{base_url: provider}``
+        over ``AGENTOTEL_LLM_BASE_URLS``), ``any_host`` (over ``AGENTOTEL_LLM_ANY_HOST``) and
+        ``http_spans`` (over ``AGENTOTEL_LLM_HTTP_SPANS``)."""
+        current = settings()
         providers = {key: kwargs.get(key) for key in ("tracer_provider", "meter_provider", "logger_provider")}
         emitter = Emitter(**providers) if any(providers.values()) else None
-        router = Router({**settings().llm_base_urls, **(kwargs.get("base_urls") or {})})
-        self.interceptor = interceptor = Interceptor(router, emitter)
+        any_host = kwargs.get("any_host")
+        http_spans = kwargs.get("http_spans")
+        router = Router({**current.llm_base_urls, **(kwargs.get("base_urls") or {})},
+                        any_host=current.llm_any_host if any_host is None else any_host)
+        self.interceptor = interceptor = Interceptor(
+            router, emitter, http_spans=current.llm_http_spans if http_spans is None else http_spans)
         self._wrapped = []
         kits: dict[str, Kit] = {}
         for module_name, cls_name, method, is_async in WRAPS:

@@ -3,7 +3,16 @@
 Wrapping the client's ``send`` (rather than the transport) keeps the LLM span outside whatever the
 transport does, so the HTTP client spans of the OpenTelemetry httpx instrumentation (which wraps the
 transport) are always children of the LLM span, and each retry the SDK makes (a new ``send``) is a
-span of its own. A request that is not an LLM call costs one memoised route look-up.
+span of its own. A request that is not an LLM call costs one memoised route look-up; a request to a
+host in no table whose path is an LLM endpoint is confirmed by its sender or body
+(``identity.confirm``).
+
+One span per call: while a captured request is sent, the HTTP instrumentations are suppressed
+through OpenTelemetry's own context key (``suppress_http_instrumentation``), so the httpx
+instrumentation adds no HTTP client span (nor its duration point) under the LLM span; where that
+instrumentation would have run, capture injects the trace context itself, so the provider still
+receives the ``traceparent`` it would have sent (the LLM span's). ``http_spans`` keeps the HTTP
+spans. Other requests keep theirs.
 """
 
 from __future__ import annotations
@@ -19,6 +28,7 @@ from ..core.runtime import get_emitter
 from ..core.scope import conversation_attributes
 from .call import Call, call_request
 from .dedup import owner_of
+from .identity import confirm
 from .sanitize import drop_conversation_baggage
 from .providers import TRANSLATORS
 from .routes import Router
@@ -34,9 +44,10 @@ def _request_of(args, kwargs):
 class Interceptor:
     """Turns LLM requests into calls. ``emitter`` None: the process-wide one at each call."""
 
-    def __init__(self, router: Router, emitter: Emitter | None = None):
+    def __init__(self, router: Router, emitter: Emitter | None = None, http_spans: bool = False):
         self.router = router
         self.emitter = emitter
+        self.http_spans = http_spans
 
     def begin(self, request, client=None, kit: Kit | None = None) -> Call | None:
         """The call for an LLM request, or None to let it through untouched. Never raises.
@@ -50,6 +61,10 @@ class Interceptor:
             route = self.router.route(request.method, request.url)
             if route is None or not is_instrumentation_enabled():
                 return None
+            if route.confirm:
+                route = confirm(route, request)
+                if route is None:
+                    return None
             emitter = self.emitter or get_emitter()
             ctx = otel_context.get_current()
             strip = not emitter.settings.llm_baggage  # keep the conversation scope from the provider
@@ -72,11 +87,14 @@ class Interceptor:
                 return Call(emitter, emitter.start(record, ctx, pending=True), route, translator, content,
                             make_current=False, request_body=body)
             call_request(translator, record, body, route, content)
+            suppress = not self.http_spans
+            inject = suppress and kit is not None and kit.transport_instrumented(client, url)
             if owner is not None:
                 op = emitter.adopt(owner.span, record, record_metrics=not owner.records_metrics)
-                return Call(emitter, op, route, translator, content, make_current=False, strip_baggage=strip)
+                return Call(emitter, op, route, translator, content, make_current=False, strip_baggage=strip,
+                            suppress_http=suppress, inject=inject, request=request)
             return Call(emitter, emitter.start(record, ctx), route, translator, content, make_current=True,
-                        strip_baggage=strip)
+                        strip_baggage=strip, suppress_http=suppress, inject=inject, request=request)
         except Exception as exc:  # noqa: BLE001
             guard.report(_COMPONENT, exc)
             return None

@@ -3,8 +3,13 @@
 A request is captured when it is a ``POST`` to a known provider host (the table below) or under a
 base URL configured in ``AGENTOTEL_LLM_BASE_URLS`` (or passed to the instrumentor), and its path is
 an endpoint of that wire format. Three wire formats are understood: ``openai`` (also every
-OpenAI-compatible server), ``anthropic`` and ``gemini``. Everything else passes through untouched
-after one dictionary look-up.
+OpenAI-compatible server), ``anthropic`` and ``gemini``.
+
+On any other host (``any_host``, ``AGENTOTEL_LLM_ANY_HOST``, default on) a ``POST`` whose path ends
+in an endpoint of one of the formats is a *candidate*: a route with ``confirm`` set, which
+``capture.identity`` confirms per request from the sending SDK's identity headers or the body's
+JSON keys. Everything else passes through untouched after one memoised look-up per (host, port,
+path).
 """
 
 from __future__ import annotations
@@ -64,9 +69,12 @@ class Route:
     endpoint: str  # chat, responses, embeddings, completions, messages, generate
     model: str | None = None  # when the path names it (Azure deployment, Gemini model)
     stream: bool = False  # when the path says so (Gemini streamGenerateContent)
+    # A host in no table and no setting: an LLM call only when the sender or the body says so
+    # (``capture.identity.confirm``); ``provider`` is then the native one of the wire format.
+    confirm: bool = False
 
 
-def _openai(provider: str, path: str) -> Route | None:
+def _openai(provider: str, path: str, confirm: bool = False) -> Route | None:
     if path.endswith("/chat/completions"):
         operation, endpoint = G.OP_CHAT, "chat"
     elif path.endswith("/responses"):
@@ -78,21 +86,22 @@ def _openai(provider: str, path: str) -> Route | None:
     else:
         return None
     deployment = _AZURE_DEPLOYMENT.search(path)
-    return Route(provider, WIRE_OPENAI, operation, endpoint, deployment.group(1) if deployment else None)
+    return Route(provider, WIRE_OPENAI, operation, endpoint, deployment.group(1) if deployment else None,
+                 confirm=confirm)
 
 
-def _anthropic(provider: str, path: str) -> Route | None:
+def _anthropic(provider: str, path: str, confirm: bool = False) -> Route | None:
     if path.endswith("/messages"):
-        return Route(provider, WIRE_ANTHROPIC, G.OP_CHAT, "messages")
+        return Route(provider, WIRE_ANTHROPIC, G.OP_CHAT, "messages", confirm=confirm)
     return None
 
 
-def _gemini(provider: str, path: str) -> Route | None:
+def _gemini(provider: str, path: str, confirm: bool = False) -> Route | None:
     found = _GEMINI_METHOD.search(path)
     if found is None:
         return None
     return Route(provider, WIRE_GEMINI, G.OP_GENERATE_CONTENT, "generate", found.group(1),
-                 stream=found.group(2) == "streamGenerateContent")
+                 stream=found.group(2) == "streamGenerateContent", confirm=confirm)
 
 
 _PATH_MATCHERS = {WIRE_OPENAI: _openai, WIRE_ANTHROPIC: _anthropic, WIRE_GEMINI: _gemini}
@@ -109,10 +118,24 @@ def _default_port(scheme: str) -> int:
     return 443 if scheme == "https" else 80
 
 
+def candidate(path: str) -> Route | None:
+    """The route a path would have on a host in no table: the wire format whose endpoint it ends
+    in, named after that format's provider (Vertex AI for a ``/publishers/google/`` Gemini path),
+    with ``confirm`` set; None when it ends in no endpoint."""
+    found = _openai(G.PROVIDER_OPENAI, path, True) or _anthropic(G.PROVIDER_ANTHROPIC, path, True)
+    if found is not None:
+        return found
+    gemini = G.PROVIDER_GCP_VERTEX_AI if "/publishers/google/" in path else G.PROVIDER_GCP_GEMINI
+    return _gemini(gemini, path, True)
+
+
 class Router:
     """Matches requests to routes. Built once per instrumentation; ``match`` is memoised."""
 
-    def __init__(self, base_urls: dict[str, str] | None = None):
+    def __init__(self, base_urls: dict[str, str] | None = None, any_host: bool = True):
+        """``any_host``: a request to a host in no table and no setting may still be an LLM call
+        (a candidate route, see the module docstring); False captures known hosts and base URLs only."""
+        self.any_host = any_host
         # (host, port) -> [(path prefix, provider, wire)], longest prefix first.
         self._bases: dict[tuple[str, int], list[tuple[str, str, str]]] = {}
         for url, provider in (base_urls or {}).items():
@@ -154,7 +177,7 @@ class Router:
                 if port == OLLAMA_PORT and "/v1/" in path:
                     known = ("ollama", WIRE_OPENAI)
                 else:
-                    return None
+                    return candidate(path) if self.any_host else None
         provider, wire = known
         return _PATH_MATCHERS[wire](provider, path)
 

@@ -88,6 +88,10 @@ class _Chain:
         return data
 
 
+#: The transports of the OpenTelemetry httpx instrumentation that wrap a client's own.
+_OTEL_TRANSPORTS = frozenset({"SyncOpenTelemetryTransport", "AsyncOpenTelemetryTransport"})
+
+
 class Kit:
     """Tap classes, content decoders and transport checks for one httpx-compatible module."""
 
@@ -110,12 +114,29 @@ class Kit:
             hooks = client.event_hooks
             if hooks.get("request") or hooks.get("response"):
                 return False
-            transport = client._transport_for_url(url)  # noqa: SLF001 - honours mounts and proxies
-            method = self._stock_transports.get(type(transport))
-            if method is None or method in getattr(transport, "__dict__", ()):
-                return False
-            return type(type(transport).__dict__.get(method)) is FunctionType
+            return self._stock_send(client, url) is True
         except Exception:  # noqa: BLE001 - another version of the module: assume it is observed
+            return False
+
+    def _stock_send(self, client: Any, url: Any) -> bool | None:
+        """True: ``client`` sends to ``url`` through the module's stock transport, its send method
+        unwrapped; False: that method is wrapped (on the class or the transport); None: another
+        transport."""
+        transport = client._transport_for_url(url)  # noqa: SLF001 - honours mounts and proxies
+        method = self._stock_transports.get(type(transport))
+        if method is None:
+            # the httpx instrumentation's own transport (``SyncOpenTelemetryTransport``...) wraps another
+            return False if type(transport).__name__ in _OTEL_TRANSPORTS else None
+        if method in getattr(transport, "__dict__", ()):
+            return False
+        return type(type(transport).__dict__.get(method)) is FunctionType
+
+    def transport_instrumented(self, client: Any, url: Any) -> bool:
+        """True when an HTTP instrumentation (the OpenTelemetry httpx instrumentation, globally or
+        per client) wraps the transport ``client`` sends to ``url`` with. Unsure is False."""
+        try:
+            return client is not None and self._stock_send(client, url) is False
+        except Exception:  # noqa: BLE001
             return False
 
     def tap(self, stream: Any, call: Any):

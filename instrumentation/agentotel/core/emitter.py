@@ -348,6 +348,7 @@ class Emitter:
         points: list[deferral.Step] = []  # each point on its own: one failing loses no other
         self._request_attributes(r, a)
         _put(a, ((n.GEN_AI_RESPONSE_ID, r.response_id), (n.GEN_AI_RESPONSE_MODEL, r.response_model),
+                (n.HTTP_RESPONSE_STATUS_CODE, r.http_status_code),
                 (n.GEN_AI_RESPONSE_FINISH_REASONS, r.finish_reasons),
                 (n.GEN_AI_EMBEDDINGS_DIMENSION_COUNT, r.embedding_dimensions)))
         if r.tool_definition_count is not None:

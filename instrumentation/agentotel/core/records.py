@@ -50,6 +50,7 @@ class LLMCall:
     request_model: str | None = None
     server_address: str | None = None
     server_port: int | None = None
+    http_status_code: int | None = None  # zero-code capture: the response's HTTP status
     # request
     temperature: float | None = None
     top_p: float | None = None

@@ -138,6 +138,7 @@ ERROR_TYPE = "error.type"
 ERROR_TYPE_OTHER = "_OTHER"  # the stable fallback value when no better class is known
 SERVER_ADDRESS = "server.address"
 SERVER_PORT = "server.port"
+HTTP_RESPONSE_STATUS_CODE = "http.response.status_code"  # on a captured call's span: the HTTP span's
 USER_ID = "user.id"
 EXCEPTION_TYPE = "exception.type"
 EXCEPTION_MESSAGE = "exception.message"

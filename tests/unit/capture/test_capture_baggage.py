@@ -43,11 +43,13 @@ def http_instrumented(telemetry):
 
 
 def test_llm_requests_carry_the_trace_but_not_the_scope(telemetry, fake_provider, http_instrumented):
+    """The request carries the LLM span's trace context and the app's other baggage, not the
+    conversation scope; the LLM span is still stamped with it."""
     headers = send(telemetry, fake_provider)
-    assert headers["traceparent"]
+    llm = telemetry.span("chat gpt-4o-mini")
+    assert headers["traceparent"].split("-")[2] == format(llm.context.span_id, "016x")
     assert headers["baggage"] == "region=eu"
-    http = telemetry.span("POST")
-    assert (http.attributes["gen_ai.conversation.id"], http.attributes["user.id"]) == ("c-42", "u-1")
+    assert (llm.attributes["gen_ai.conversation.id"], llm.attributes["user.id"]) == ("c-42", "u-1")
 
 
 def test_opt_in_sends_the_scope(make_telemetry, fake_provider, http_instrumented):

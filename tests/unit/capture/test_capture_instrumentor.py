@@ -56,12 +56,13 @@ class TestWrapping:
 class TestWithHttpxInstrumentation:
     @pytest.mark.parametrize("capture_first", [True, False])
     def test_http_span_is_child_of_llm_span(self, telemetry, capture_first):
-        """Whichever is instrumented first, the OTel httpx HTTP span is a child of the LLM span."""
+        """With HTTP spans kept, whichever is instrumented first, the OTel httpx HTTP span is a child
+        of the LLM span."""
         from opentelemetry.instrumentation.httpx import HTTPX2ClientInstrumentor
 
         client = client_for(httpx2, json_reply(httpx2, recorded_json("openai_chat_response.json")))
         capture = LLMInstrumentor()
-        steps = [lambda: capture.instrument(base_urls={"http://llm.test": "openai"}),
+        steps = [lambda: capture.instrument(base_urls={"http://llm.test": "openai"}, http_spans=True),
                  lambda: HTTPX2ClientInstrumentor.instrument_client(client, tracer_provider=telemetry.tracer_provider)]
         for step in steps if capture_first else reversed(steps):
             step()

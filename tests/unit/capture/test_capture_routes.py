@@ -59,12 +59,39 @@ class TestNotLLMCalls:
         ("https://api.openai.com/v1/chat/completions", "GET"),
         ("https://api.openai.com/v1/files", "POST"),
         ("https://api.anthropic.com/v1/messages/count_tokens", "POST"),
-        ("https://example.com/v1/chat/completions", "POST"),
-        ("http://localhost:8000/v1/chat/completions", "POST"),
+        ("https://example.com/v1/orders", "POST"),
+        ("http://localhost:8000/v1/chat/completions", "GET"),
     ])
     def test_passes_through(self, url, method):
-        """Other methods, paths and hosts are not captured."""
+        """Other methods and paths are not captured, on any host."""
         assert route(url, method) is None
+
+
+class TestAnyHost:
+    @pytest.mark.parametrize("url, provider, wire, endpoint", [
+        ("https://example.com/v1/chat/completions", "openai", "openai", "chat"),
+        ("http://127.0.0.2:4000/litellm/v1/embeddings", "openai", "openai", "embeddings"),
+        ("http://gw.internal/v1/messages", "anthropic", "anthropic", "messages"),
+        ("http://gw.internal/v1beta/models/gemini-2.5-flash:generateContent", "gcp.gemini", "gemini", "generate"),
+        ("http://gw.internal/v1/projects/p/locations/l/publishers/google/models/g:streamGenerateContent",
+         "gcp.vertex_ai", "gemini", "generate"),
+    ])
+    def test_an_endpoint_path_on_any_host_is_a_candidate(self, url, provider, wire, endpoint):
+        """On a host in no table, an endpoint path is a candidate to confirm, named after its format's provider."""
+        found = route(url)
+        assert (found.provider, found.wire, found.endpoint, found.confirm) == (provider, wire, endpoint, True)
+
+    def test_known_hosts_and_base_urls_need_no_confirmation(self):
+        """Routes of known hosts and configured base URLs are final."""
+        router = Router({"http://gw.internal/v1": "vllm"})
+        assert route("https://api.openai.com/v1/chat/completions", router=router).confirm is False
+        assert route("http://gw.internal/v1/chat/completions", router=router).confirm is False
+
+    def test_off(self):
+        """With any_host off only known hosts and configured base URLs are captured."""
+        router = Router({"http://gw.internal/v1": "vllm"}, any_host=False)
+        assert route("https://example.com/v1/chat/completions", router=router) is None
+        assert route("http://gw.internal/v1/chat/completions", router=router).provider == "vllm"
 
 
 class TestConfiguredBaseURLs:
@@ -74,7 +101,7 @@ class TestConfiguredBaseURLs:
         found = route("http://localhost:8000/v1/chat/completions", router=router)
         assert (found.provider, found.wire) == ("vllm", "openai")
         assert route("http://localhost:8000/health", router=router) is None
-        assert route("http://localhost:8001/v1/chat/completions", router=router) is None
+        assert route("http://localhost:8001/v1/chat/completions", router=router).confirm  # another port: a candidate
 
     def test_wire_follows_provider_and_longest_prefix_wins(self):
         """Base URLs on one server route by path prefix; anthropic and gcp.gemini use their own wire."""
