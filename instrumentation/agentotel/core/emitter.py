@@ -439,14 +439,15 @@ class Emitter:
 
     def _end_retrieval(self, op, duration, error_type, steps, ctx):
         n, r = self.n, op.record
+        known = r.documents is not None
         docs = r.documents or []
         scores = [d.score for d in docs if d.score is not None]
         top = max(scores) if scores else None
-        a: dict[str, Any] = {A.RETRIEVAL_DOCUMENT_COUNT: len(docs)}
-        if docs:
+        a: dict[str, Any] = {A.RETRIEVAL_DOCUMENT_COUNT: len(docs)} if known else {}
+        if docs and all(d.id is not None for d in docs):
             a[A.RETRIEVAL_DOCUMENT_IDS] = [str(d.id) for d in docs]
-            if len(scores) == len(docs):
-                a[A.RETRIEVAL_DOCUMENT_SCORES] = [float(s) for s in scores]
+        if docs and len(scores) == len(docs):
+            a[A.RETRIEVAL_DOCUMENT_SCORES] = [float(s) for s in scores]
         if top is not None:
             a[A.RETRIEVAL_TOP_SCORE] = top
         if r.query is not None and self.settings.capture_any_content:
@@ -455,8 +456,11 @@ class Emitter:
             a[n.GEN_AI_RETRIEVAL_DOCUMENTS] = self.serialize(
                 [{"id": d.id, "score": d.score, "content": d.content} for d in docs])
         if not error_type:
-            hit = (top >= self.settings.retrieval_hit_threshold) if top is not None else bool(docs)
-            outcome = A.RETRIEVAL_HIT if hit else A.RETRIEVAL_MISS
+            if not known:
+                outcome = A.RETRIEVAL_UNKNOWN
+            else:
+                hit = (top >= self.settings.retrieval_hit_threshold) if top is not None else bool(docs)
+                outcome = A.RETRIEVAL_HIT if hit else A.RETRIEVAL_MISS
             a[A.RETRIEVAL_OUTCOME] = outcome
             source = {n.GEN_AI_DATA_SOURCE_ID: r.data_source}
             steps.append((self.instruments.retrieval_searches.add, 1, {**source, A.RETRIEVAL_OUTCOME: outcome}, ctx))
