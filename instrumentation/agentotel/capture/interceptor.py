@@ -18,6 +18,7 @@ from ..core.records import LLMCall
 from ..core.runtime import get_emitter
 from ..core.scope import conversation_attributes
 from .call import Call, call_request
+from ..frameworks.runs import seen as framework_call_seen
 from .dedup import owner_of
 from .sanitize import drop_conversation_baggage
 from .providers import TRANSLATORS
@@ -52,6 +53,7 @@ class Interceptor:
                 return None
             emitter = self.emitter or get_emitter()
             ctx = otel_context.get_current()
+            framework_call_seen(ctx)  # a framework's LLM run in this context leaves the call to us
             strip = not emitter.settings.llm_baggage  # keep the conversation scope from the provider
             if strip and conversation_attributes(ctx):
                 drop_conversation_baggage(request.headers)  # what an SDK injected itself

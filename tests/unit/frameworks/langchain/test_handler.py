@@ -1,0 +1,107 @@
+"""LangGraph runs become one GenAI trace: invoke_agent with its chat and execute_tool spans, one LLM
+span per provider call, tokens as the provider sent them, cost rolled up onto the agent."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+from demo.fake_provider import OPENAI_USAGE
+
+from .conftest import QUESTION, make_agent
+
+warnings.filterwarnings("ignore", message=".*create_react_agent.*")
+COST = (80 * 0.15 + 20 * 0.075 + 40 * 0.60) / 1e6  # gpt-4o-mini, OPENAI_USAGE per call
+
+
+def by_operation(spans, operation):
+    return [s for s in spans if s.attributes.get("gen_ai.operation.name") == operation]
+
+
+def assert_agent_trace(telemetry, agent_name="support"):
+    spans = telemetry.spans()
+    (agent,) = by_operation(spans, "invoke_agent")
+    assert agent.name == f"invoke_agent {agent_name}" and agent.parent is None
+    assert {s.context.trace_id for s in spans} == {agent.context.trace_id}, [s.name for s in spans]
+    chats = by_operation(spans, "chat")
+    (tool,) = by_operation(spans, "execute_tool")
+    assert len(chats) == 2  # the tool call, then the answer
+    for span in chats + [tool]:
+        assert span.parent.span_id == agent.context.span_id, span.name
+        assert span.attributes["gen_ai.agent.name"] == agent_name
+    for chat in chats:
+        assert chat.attributes["gen_ai.usage.input_tokens"] == OPENAI_USAGE.input
+        assert chat.attributes["gen_ai.usage.output_tokens"] == OPENAI_USAGE.output
+        assert chat.attributes["agentotel.cost.total"] == pytest.approx(COST)
+    assert agent.attributes["agentotel.usage.llm_calls"] == 2
+    assert agent.attributes["agentotel.usage.input_tokens"] == 2 * OPENAI_USAGE.input
+    assert agent.attributes["agentotel.cost.total"] == pytest.approx(2 * COST)
+    assert tool.attributes["gen_ai.tool.name"] == "lookup_order"
+    assert tool.attributes["gen_ai.tool.call.id"] == "call_fake_1"
+    return agent, chats, tool
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["whole", "streamed"])
+@pytest.mark.parametrize("responses", [False, True], ids=["chat-completions", "responses"])
+def test_sync_run_is_one_trace(instrumented, fake_provider, stream, responses):
+    """``invoke``: invoke_agent → two chat spans and the tool's execute_tool span, one trace."""
+    answer = make_agent(fake_provider.base_url, stream=stream, responses=responses).invoke(
+        {"messages": [("user", QUESTION)]})
+    assert "canned answer" in str(answer["messages"][-1].content)
+    assert_agent_trace(instrumented)
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["whole", "streamed"])
+async def test_async_run_is_one_trace(instrumented, fake_provider, stream):
+    """``ainvoke``: the same tree as a synchronous run."""
+    await make_agent(fake_provider.base_url, stream=stream).ainvoke({"messages": [("user", QUESTION)]})
+    assert_agent_trace(instrumented)
+
+
+def test_duration_metrics(instrumented, fake_provider):
+    """gen_ai.client.operation.duration has points for chat, invoke_agent and execute_tool."""
+    make_agent(fake_provider.base_url).invoke({"messages": [("user", QUESTION)]})
+    operations = {attributes["gen_ai.operation.name"]: point.count
+                  for attributes, point in instrumented.points("gen_ai.client.operation.duration")}
+    assert operations == {"chat": 2, "invoke_agent": 1, "execute_tool": 1}
+    tokens = {attributes["gen_ai.token.type"]: point.sum
+              for attributes, point in instrumented.points("gen_ai.client.token.usage")}
+    assert tokens == {"input": 2 * OPENAI_USAGE.input, "output": 2 * OPENAI_USAGE.output}
+
+
+def test_thread_id_is_the_conversation(instrumented, fake_provider):
+    """LangGraph's configurable.thread_id becomes gen_ai.conversation.id on every span of the run."""
+    make_agent(fake_provider.base_url).invoke({"messages": [("user", QUESTION)]},
+                                             config={"configurable": {"thread_id": "thread-42"}})
+    spans = instrumented.spans()
+    assert spans and {s.attributes.get("gen_ai.conversation.id") for s in spans} == {"thread-42"}
+
+
+def test_app_scope_wins_over_thread_id(instrumented, fake_provider):
+    """A conversation scope the app set itself is kept; the thread id does not replace it."""
+    import agentotel
+
+    with agentotel.conversation("conv-app"):
+        make_agent(fake_provider.base_url).invoke({"messages": [("user", QUESTION)]},
+                                                 config={"configurable": {"thread_id": "thread-42"}})
+    assert {s.attributes.get("gen_ai.conversation.id") for s in instrumented.spans()} == {"conv-app"}
+
+
+def test_content_off_by_default(instrumented, fake_provider):
+    """No prompt, answer, tool argument or result is recorded unless content capture is on."""
+    make_agent(fake_provider.base_url).invoke({"messages": [("user", QUESTION)]})
+    for span in instrumented.spans():
+        assert not any(key.startswith(("gen_ai.input", "gen_ai.output", "gen_ai.tool.call.arguments",
+                                       "gen_ai.tool.call.result")) for key in span.attributes), span.name
+
+
+def test_uninstrument_stops_recording(telemetry, fake_provider):
+    """After ``uninstrument`` a run makes no agent or tool span."""
+    from agentotel.frameworks.langchain import LangChainInstrumentor
+
+    instrumentor = LangChainInstrumentor()
+    instrumentor.instrument()
+    instrumentor.uninstrument()
+    make_agent(fake_provider.base_url).invoke({"messages": [("user", QUESTION)]})
+    assert not by_operation(telemetry.spans(), "invoke_agent")
