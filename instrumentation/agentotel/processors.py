@@ -7,7 +7,8 @@ workflow spans and to the local root span (the request or conversation turn) whi
 open: for agentotel's own LLM spans when the emitter ends them (``roll_up``, on the caller's thread,
 so the totals are there however soon a parent ends after its child, while the span itself may be
 ended later in the background; ``awaits_roll_up`` tells the emitter whether any open span waits);
-for another instrumentation's LLM spans that carry usage or cost (an adopted span) when they end.
+for another instrumentation's LLM span that agentotel adopted (capture wrote its cost onto it) when
+it ends; one agentotel did not adopt is the same call recorded twice, and is not added.
 ``SecretScrubber`` (from ``capture.sanitize``) removes API keys, auth headers and key-bearing query
 strings from every span, including other instrumentations' HTTP client spans.
 ``span_processors()`` gives all three, in the order to add them to a ``TracerProvider``.
@@ -106,6 +107,10 @@ class CostRollup(SpanProcessor):
                 scope = span.instrumentation_scope
                 if scope is not None and scope.name == _OWN_SCOPE:
                     return  # rolled up by the emitter (``roll_up``) when it ended the call
+                if A.COST_TOTAL not in attributes and A.COST_UNPRICED not in attributes:
+                    # another instrumentation's LLM span that agentotel did not adopt: the same
+                    # call is agentotel's own span too (or nobody's to price), never counted twice
+                    return
                 self._add(self._ancestors(parent), attributes.get(G.GEN_AI_USAGE_INPUT_TOKENS) or 0,
                           attributes.get(G.GEN_AI_USAGE_OUTPUT_TOKENS) or 0,
                           attributes.get(A.COST_TOTAL), attributes.get(A.COST_CURRENCY))
