@@ -57,7 +57,7 @@ class Interceptor:
             strip = not emitter.settings.llm_baggage  # keep the conversation scope from the provider
             if strip and conversation_attributes(ctx):
                 drop_conversation_baggage(request.headers)  # what an SDK injected itself
-            owner = owner_of(trace.get_current_span(ctx))
+            owner = owner_of(trace.get_current_span(ctx), ctx)
             if owner is not None and owner.span is None:
                 return None  # an agentotel llm_call() scope records this call
             content = emitter.settings.capture_any_content
@@ -75,7 +75,7 @@ class Interceptor:
                             make_current=False, request_body=body)
             call_request(translator, record, body, route, content)
             if owner is not None:
-                op = emitter.adopt(owner.span, record, record_metrics=not owner.records_metrics)
+                op = emitter.adopt(owner.span, record, record_metrics=not owner.records_metrics, context=ctx)
                 return Call(emitter, op, route, translator, content, make_current=False, strip_baggage=strip)
             return Call(emitter, emitter.start(record, ctx), route, translator, content, make_current=True,
                         strip_baggage=strip)

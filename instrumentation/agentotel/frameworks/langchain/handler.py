@@ -19,13 +19,14 @@ Every method contains its own failures: LangChain never sees an exception from h
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from langchain_core.callbacks import BaseCallbackHandler
 from opentelemetry import baggage, trace
 from opentelemetry import context as otel_context
 
-from ...capture.dedup import owner_of
+from ...capture.dedup import SUPPRESS_LLM_KEY, owner_of
 from ...core import guard
 from ...core.runtime import get_emitter, get_signals
 from ...core.scope import AGENT_KEY, conversation_attributes
@@ -35,6 +36,14 @@ from ..runs import LLM_RUN_KEY, Attached, LLMRun, Run, Runs
 from . import translate as t
 
 _COMPONENT = "langchain"
+
+
+def _in_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 class AgentotelCallbackHandler(BaseCallbackHandler):
@@ -85,7 +94,10 @@ class AgentotelCallbackHandler(BaseCallbackHandler):
             if kind == t.AGENT:
                 ctx = self.runs.context_for(parent_run_id)
                 ctx = self._with_conversation(ctx, metadata)
-                self._start(run_id, parent_run_id, t.agent_record(name, serialized), metadata=metadata, ctx=ctx)
+                # an async graph ends its run in a copy of the task's context: what it attached at
+                # the start would stay current in the app's task after the run, so it attaches nothing
+                self._start(run_id, parent_run_id, t.agent_record(name, serialized), attach=not _in_event_loop(),
+                            metadata=metadata, ctx=ctx)
             elif self.emitter.settings.framework_step_spans:
                 self._start(run_id, parent_run_id, Workflow(name=name or "chain"), attach=False, metadata=metadata)
             else:  # no span: its children start in its parent's context
@@ -179,15 +191,12 @@ class AgentotelCallbackHandler(BaseCallbackHandler):
         record = t.llm_record(operation, serialized, metadata, kwargs, prompts, content)
         mark = LLMRun()
         current = otel_context.get_current()
-        owner = owner_of(trace.get_current_span(current))
-        if owner is not None:  # another instrumentation's LLM span is current: capture adopts it
-            ctx = current
+        if owner_of(trace.get_current_span(current), current) is not None:
+            ctx = current  # another instrumentation's LLM span records the call: capture adopts it
         else:
             ctx = self.runs.context_for(parent_run_id)
-            here = trace.get_current_span(current).get_span_context()
-            there = trace.get_current_span(ctx).get_span_context()
-            if here.is_valid and here.trace_id == there.trace_id:
-                ctx = current  # the app's own span inside the run: the call nests under it
+            if otel_context.get_value(SUPPRESS_LLM_KEY, current):  # OpenLLMetry's span records it
+                ctx = otel_context.set_value(SUPPRESS_LLM_KEY, True, ctx)
         ctx = otel_context.set_value(LLM_RUN_KEY, mark, ctx)
         self.runs.open(run_id, Run(None, ctx, Attached(ctx), (record, mark)))
 
@@ -204,6 +213,7 @@ class AgentotelCallbackHandler(BaseCallbackHandler):
         if run is None or not isinstance(run.extra, tuple):
             return
         record, mark = run.extra
+        mark.done = True
         if mark.recorded:
             return  # captured at the HTTP layer (or adopted, or an llm_call() scope's)
         emitter = self.emitter
