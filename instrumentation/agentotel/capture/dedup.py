@@ -50,15 +50,16 @@ class Owner:
 def owner_of(span: Span, ctx=None) -> Owner | None:
     """The owner of the LLM call about to be sent under ``span`` (the current span of ``ctx``), or
     None when nobody records it."""
-    owner = _llm_owner(span)
+    owner = span_owner(span)
     if owner is None and otel_context.get_value(SUPPRESS_LLM_KEY, ctx):
         started = last_started()
         if started is not None and started is not span:
-            owner = _llm_owner(started)
+            owner = span_owner(started)
     return owner
 
 
-def _llm_owner(span: Span) -> Owner | None:
+def span_owner(span: Span) -> Owner | None:
+    """The owner when ``span`` itself is an LLM span, or None."""
     attributes = getattr(span, "attributes", None)
     if not attributes or not span.is_recording():
         return None

@@ -11,19 +11,25 @@ from tests.support.instrumented_app import INSTRUMENT, clean_env
 from tests.support.otlp_receiver import OTLPReceiver
 
 APP = Path(__file__).with_name("apps") / "langgraph_app.py"
+#: The dev environment holds OpenTelemetry's openai-v2 instrumentation for other tests; an app with
+#: agentotel (and a peer) has none.
+NOT_INSTALLED = "openai"
 CLIENT = 3  # OTLP span kind
 
 
 def run_app(provider_url: str, command: list[str] | None = None, timeout: float = 180, **env: str) -> OTLPReceiver:
-    """Run the app to its end; the receiver that holds everything it exported (stopped)."""
+    """Run the app to its end under ``opentelemetry-instrument`` (``command``: another environment's,
+    from ``peer_envs.instrumented``); the receiver that holds everything it exported (stopped)."""
     receiver = OTLPReceiver().start()
     try:
         environment = clean_env(
             OTEL_SERVICE_NAME="langgraph-agent", OTEL_EXPORTER_OTLP_ENDPOINT=receiver.endpoint,
             OTEL_METRIC_EXPORT_INTERVAL="60000", OTEL_BSP_SCHEDULE_DELAY="200",
-            AGENTOTEL_LLM_BASE_URLS=f"{provider_url}/v1=openai", LLM_BASE_URL=provider_url, **env)
+            AGENTOTEL_LLM_BASE_URLS=f"{provider_url}/v1=openai", LLM_BASE_URL=provider_url,
+            OTEL_PYTHON_DISABLED_INSTRUMENTATIONS=NOT_INSTALLED, **env)
         prefix = command or [str(INSTRUMENT)]
-        done = subprocess.run([*prefix, sys.executable if command is None else prefix[0], str(APP)],
+        python = sys.executable if command is None else prefix[0]
+        done = subprocess.run([*prefix, python, str(APP)],
                               env=environment, capture_output=True, text=True, timeout=timeout)
         assert done.returncode == 0, done.stderr[-4000:]
         receiver.answers = done.stdout.splitlines()

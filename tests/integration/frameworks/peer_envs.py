@@ -30,21 +30,27 @@ def peer_python(name: str) -> Path:
     env = ROOT / name
     python = env / "bin" / "python"
     stamp = env / ".agentotel-stamp"
-    key = hashlib.sha256(pins.read_bytes() + sys.executable.encode()).hexdigest()
+    # the dev environment's packages after the peer's own, and agentotel's source (the path file of
+    # an editable install is not read from a directory that a .pth file adds)
+    paths = "".join(f"{p}\n" for p in [*_site_dirs(), str(REPO / "instrumentation")])
+    key = hashlib.sha256(pins.read_bytes() + paths.encode()).hexdigest()
     if python.exists() and stamp.exists() and stamp.read_text() == key:
         return python
     print(f"peer environment {name}: installing {pins.name}", file=sys.stderr, flush=True)
     subprocess.run([sys.executable, "-m", "venv", "--clear", str(env)], check=True)
     site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                                check=True, capture_output=True, text=True).stdout.strip())
-    dev_site = sysconfig.get_paths()["purelib"]
-    # the dev environment's packages after the peer's own; agentotel's source (an editable install's
-    # path file is not read from a directory a .pth adds)
-    (site / "zz-agentotel-dev.pth").write_text(f"{dev_site}\n{REPO / 'instrumentation'}\n")
+    (site / "zz-agentotel-dev.pth").write_text(paths)
     subprocess.run([str(python), "-m", "pip", "install", "--disable-pip-version-check", "--progress-bar", "off",
                     "-r", str(pins)], check=True)
     stamp.write_text(key)
     return python
+
+
+def _site_dirs() -> list[str]:
+    """This interpreter's package directories, in its search order."""
+    own = sysconfig.get_paths()["purelib"]
+    return [own, *(p for p in sys.path if p.endswith("site-packages") and p != own)]
 
 
 def instrumented(python: Path) -> list[str]:

@@ -8,7 +8,7 @@ import pytest
 
 from demo.fake_provider import OPENAI_USAGE, start_fake_provider
 
-from .langgraph_runs import CLIENT, agent_traces, histogram_counts, histogram_sums, run_app
+from tests.integration.frameworks.langgraph_runs import CLIENT, agent_traces, histogram_counts, histogram_sums, run_app
 
 pytestmark = pytest.mark.integration
 

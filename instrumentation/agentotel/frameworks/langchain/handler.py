@@ -26,7 +26,7 @@ from langchain_core.callbacks import BaseCallbackHandler
 from opentelemetry import baggage, trace
 from opentelemetry import context as otel_context
 
-from ...capture.dedup import SUPPRESS_LLM_KEY, owner_of
+from ...capture.dedup import SUPPRESS_LLM_KEY, span_owner
 from ...core import guard
 from ...core.runtime import get_emitter, get_signals
 from ...core.scope import AGENT_KEY, conversation_attributes
@@ -191,11 +191,12 @@ class AgentotelCallbackHandler(BaseCallbackHandler):
         record = t.llm_record(operation, serialized, metadata, kwargs, prompts, content)
         mark = LLMRun()
         current = otel_context.get_current()
-        if owner_of(trace.get_current_span(current), current) is not None:
-            ctx = current  # another instrumentation's LLM span records the call: capture adopts it
-        else:
+        if span_owner(trace.get_current_span(current)) is not None:
+            ctx = current  # another instrumentation's LLM span is current: capture adopts it
+        else:  # the call is sent in the run's context, its cost rolling up onto the agent
             ctx = self.runs.context_for(parent_run_id)
-            if otel_context.get_value(SUPPRESS_LLM_KEY, current):  # OpenLLMetry's span records it
+            if otel_context.get_value(SUPPRESS_LLM_KEY, current):
+                # OpenLLMetry's LLM span records the call (not current): capture adopts it
                 ctx = otel_context.set_value(SUPPRESS_LLM_KEY, True, ctx)
         ctx = otel_context.set_value(LLM_RUN_KEY, mark, ctx)
         self.runs.open(run_id, Run(None, ctx, Attached(ctx), (record, mark)))

@@ -9,7 +9,7 @@ import pytest
 
 from demo.fake_provider import OPENAI_USAGE
 
-from .conftest import QUESTION, make_agent
+from tests.unit.frameworks.langchain.agents import QUESTION, make_agent
 
 warnings.filterwarnings("ignore", message=".*create_react_agent.*")
 COST = (80 * 0.15 + 20 * 0.075 + 40 * 0.60) / 1e6  # gpt-4o-mini, OPENAI_USAGE per call
