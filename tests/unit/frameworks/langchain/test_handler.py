@@ -105,3 +105,67 @@ def test_uninstrument_stops_recording(telemetry, fake_provider):
     instrumentor.uninstrument()
     make_agent(fake_provider.base_url).invoke({"messages": [("user", QUESTION)]})
     assert not by_operation(telemetry.spans(), "invoke_agent")
+
+
+def test_call_nobody_captured_is_recorded_from_langchain(telemetry, fake_provider):
+    """A provider capture does not route: the chat model run itself becomes the LLM span, with
+    LangChain's usage and the cost, under the agent — still one LLM span per call."""
+    from agentotel.frameworks.langchain import LangChainInstrumentor
+
+    instrumentor = LangChainInstrumentor()
+    instrumentor.instrument()
+    try:
+        make_agent(fake_provider.base_url).invoke({"messages": [("user", QUESTION)]})
+    finally:
+        instrumentor.uninstrument()
+    spans = telemetry.spans()
+    (agent,) = by_operation(spans, "invoke_agent")
+    chats = by_operation(spans, "chat")
+    assert len(chats) == 2
+    for chat in chats:
+        assert chat.name == "chat gpt-4o-mini" and chat.parent.span_id == agent.context.span_id
+        assert chat.attributes["gen_ai.provider.name"] == "openai"
+        assert chat.attributes["gen_ai.usage.input_tokens"] == OPENAI_USAGE.input
+        assert chat.attributes["agentotel.cost.total"] == pytest.approx(COST)
+    assert agent.attributes["agentotel.usage.llm_calls"] == 2
+
+
+def test_steps_are_spans_when_asked(make_telemetry, fake_provider):
+    """With AGENTOTEL_FRAMEWORK_STEP_SPANS the graph's nodes become invoke_workflow spans under
+    the agent; by default they are none."""
+    from agentotel.capture import LLMInstrumentor
+    from agentotel.config import Settings
+    from agentotel.frameworks.langchain import LangChainInstrumentor
+
+    telemetry = make_telemetry(Settings(framework_step_spans=True))
+    capture, instrumentor = LLMInstrumentor(), LangChainInstrumentor()
+    capture.instrument(base_urls={f"{fake_provider.base_url}/v1": "openai"})
+    instrumentor.instrument()
+    try:
+        make_agent(fake_provider.base_url).invoke({"messages": [("user", QUESTION)]})
+    finally:
+        instrumentor.uninstrument()
+        capture.uninstrument()
+    spans = telemetry.spans()
+    (agent,) = by_operation(spans, "invoke_agent")
+    steps = {s.name for s in by_operation(spans, "invoke_workflow")}
+    assert {"invoke_workflow agent", "invoke_workflow tools"} <= steps
+    nodes = [s for s in spans if s.name == "invoke_workflow agent"]
+    assert all(s.parent.span_id == agent.context.span_id for s in nodes)
+
+
+def test_retriever_run_is_a_retrieval_span(instrumented):
+    """A LangChain retriever run is a retrieval span with its documents' ids and scores."""
+    from langchain_core.documents import Document
+    from langchain_core.retrievers import BaseRetriever
+
+    class Notes(BaseRetriever):
+        def _get_relevant_documents(self, query, *, run_manager):
+            return [Document(page_content="card 4111 1111 1111 1111", id="note-1", metadata={"score": 0.8})]
+
+    Notes().invoke("refund")
+    (span,) = by_operation(instrumented.spans(), "retrieval")
+    assert span.name == "retrieval Notes"
+    assert span.attributes["agentotel.retrieval.document.ids"] == ("note-1",)
+    assert span.attributes["agentotel.retrieval.document.scores"] == (0.8,)
+    assert "4111" not in str(dict(span.attributes))
