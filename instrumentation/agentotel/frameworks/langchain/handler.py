@@ -105,9 +105,8 @@ class AgentotelCallbackHandler(BaseCallbackHandler):
 
     def _promote(self, run_id, run: Run) -> None:
         """A run without a span turns out to be a graph: it becomes an agent span, from its start."""
-        name = None
         ns = (run.extra or {}).get("langgraph_checkpoint_ns") or ""
-        name = ns.rsplit("|", 1)[-1].split(":", 1)[0] or "agent"
+        name = ns.rsplit("|", 1)[-1].split(":", 1)[0] or "agent"  # the node that runs the graph
         record = t.AgentInvocation(name=name)
         op = self.emitter.start(record, run.context, start_time=run.started_ns)
         op.started = run.started

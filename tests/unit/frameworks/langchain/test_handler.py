@@ -169,3 +169,22 @@ def test_retriever_run_is_a_retrieval_span(instrumented):
     assert span.attributes["agentotel.retrieval.document.ids"] == ("note-1",)
     assert span.attributes["agentotel.retrieval.document.scores"] == (0.8,)
     assert "4111" not in str(dict(span.attributes))
+
+
+def test_graph_inside_a_node_is_an_agent_under_the_outer_one(instrumented, fake_provider):
+    """A graph used as another graph's node becomes an invoke_agent span (named after the node)
+    under the outer graph's, with its calls and tools below it."""
+    from langgraph.graph import START, MessagesState, StateGraph
+
+    inner = make_agent(fake_provider.base_url)
+    outer = StateGraph(MessagesState)
+    outer.add_node("support_desk", inner)
+    outer.add_edge(START, "support_desk")
+    outer.compile(name="front_office").invoke({"messages": [("user", QUESTION)]})
+    spans = instrumented.spans()
+    agents = {s.name: s for s in by_operation(spans, "invoke_agent")}
+    assert set(agents) == {"invoke_agent front_office", "invoke_agent support_desk"}
+    assert agents["invoke_agent support_desk"].parent.span_id == agents["invoke_agent front_office"].context.span_id
+    for span in by_operation(spans, "chat") + by_operation(spans, "execute_tool"):
+        assert span.parent.span_id == agents["invoke_agent support_desk"].context.span_id, span.name
+    assert agents["invoke_agent front_office"].attributes["agentotel.usage.llm_calls"] == 2
