@@ -66,3 +66,29 @@ def test_agent_roll_up_counts_each_call_once(beside_openllmetry):
         assert agent["attributes"]["agentotel.usage.input_tokens"] == 2 * INPUT
         assert agent["attributes"]["agentotel.usage.llm_calls"] == 2
         assert agent["attributes"]["agentotel.cost.total"] == pytest.approx(2 * COST)
+
+
+@pytest.fixture(scope="module")
+def beside_openinference():
+    provider = start_fake_provider()
+    try:
+        yield run_app(provider.base_url, instrumented(peer_python("openinference")), RUNS=str(RUNS),
+                      FAKE_USAGE=f"input={INPUT},output={OUTPUT},cached=0,reasoning=0")
+    finally:
+        provider.stop()
+
+
+def test_beside_openinference_genai_counts_once(beside_openinference):
+    """Beside OpenInference (its own LLM spans in its own llm.* conventions, no metrics): one GenAI
+    LLM span per call, 960/240 tokens in spans and metrics, each agent's roll-up once."""
+    theirs = [s for s in beside_openinference.spans() if s["attributes"].get("openinference.span.kind") == "LLM"]
+    assert len(theirs) == CALLS and not any("gen_ai.usage.input_tokens" in s["attributes"] for s in theirs)
+    spans = llm_spans(beside_openinference)
+    assert len(spans) == CALLS
+    assert sum(s["attributes"]["gen_ai.usage.input_tokens"] for s in spans) == CALLS * INPUT
+    tokens = histogram_sums(beside_openinference, "gen_ai.client.token.usage", "gen_ai.token.type")
+    assert tokens == {"input": CALLS * INPUT, "output": CALLS * OUTPUT}
+    for trace_spans in agent_traces(beside_openinference).values():
+        (agent,) = [s for s in trace_spans if s["scope"] == "agentotel"
+                    and s["attributes"].get("gen_ai.operation.name") == "invoke_agent"]
+        assert agent["attributes"]["agentotel.usage.input_tokens"] == 2 * INPUT
