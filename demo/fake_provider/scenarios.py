@@ -5,7 +5,8 @@ in its last user message:
 
 ==================  ================================================================================
 ``ok`` (default)    a canned answer that echoes the last user message
-``tool_call``       the model asks for the tool ``lookup_order`` (the first declared tool, if any)
+``tool_call``       the model asks for the tool ``lookup_order`` (the first declared tool, if any);
+                    once the request carries the tool's result (OpenAI wire), the answer
 ``error_429``       HTTP 429 with the provider's error body and ``retry-after-ms: 1``
 ``error_500``       HTTP 500 with the provider's error body
 ``flaky``           HTTP 429 on the first attempt of a request body, the answer on the retry

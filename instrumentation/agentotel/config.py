@@ -58,6 +58,9 @@ AGENTOTEL_FLUSH_ON_SIGTERM = "AGENTOTEL_FLUSH_ON_SIGTERM"
 AGENTOTEL_DEFERRED_EMIT = "AGENTOTEL_DEFERRED_EMIT"
 #: Conversations whose state (start time, cost) is kept for their outcome metrics. Default 10000.
 AGENTOTEL_MAX_TRACKED_CONVERSATIONS = "AGENTOTEL_MAX_TRACKED_CONVERSATIONS"
+#: Framework instrumentations: graph nodes and chains become spans too (``invoke_workflow``),
+#: besides agents, tools, retrievals and LLM calls. Default false.
+AGENTOTEL_FRAMEWORK_STEP_SPANS = "AGENTOTEL_FRAMEWORK_STEP_SPANS"
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -91,6 +94,7 @@ class Settings:
     flush_on_sigterm: bool = True
     max_tracked_conversations: int = 10000
     deferred_emit: bool = True
+    framework_step_spans: bool = False
 
     @property
     def content_on_spans(self) -> bool:
@@ -200,6 +204,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         flush_on_sigterm=_bool(env, AGENTOTEL_FLUSH_ON_SIGTERM, True),
         max_tracked_conversations=_number(env, AGENTOTEL_MAX_TRACKED_CONVERSATIONS, d.max_tracked_conversations, int, 1),
         deferred_emit=_bool(env, AGENTOTEL_DEFERRED_EMIT, True),
+        framework_step_spans=_bool(env, AGENTOTEL_FRAMEWORK_STEP_SPANS, False),
     )
 
 

@@ -7,7 +7,9 @@ workflow spans and to the local root span (the request or conversation turn) whi
 open: for agentotel's own LLM spans when the emitter ends them (``roll_up``, on the caller's thread,
 so the totals are there however soon a parent ends after its child, while the span itself may be
 ended later in the background; ``awaits_roll_up`` tells the emitter whether any open span waits);
-for another instrumentation's LLM spans that carry usage or cost (an adopted span) when they end.
+for another instrumentation's LLM span that agentotel adopted (capture wrote its cost onto it) the
+same way, from the span current where the call was made; one agentotel did not adopt is the same
+call recorded twice, and is not added.
 ``SecretScrubber`` (from ``capture.sanitize``) removes API keys, auth headers and key-bearing query
 strings from every span, including other instrumentations' HTTP client spans.
 ``span_processors()`` gives all three, in the order to add them to a ``TracerProvider``.
@@ -19,6 +21,9 @@ import threading
 import weakref
 
 from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
+from opentelemetry.trace import SpanKind
+
+from .core.adopted import note_started
 
 from .core import guard
 from .core.scope import conversation_attributes
@@ -75,12 +80,14 @@ class CostRollup(SpanProcessor):
             local_parent = parent is not None and not parent.is_remote
             attributes = span.attributes
             operation = attributes.get(G.GEN_AI_OPERATION_NAME) if attributes else None
-            if local_parent and operation in G.LLM_OPERATIONS:
-                scope = span.instrumentation_scope
-                if scope is not None and scope.name == _OWN_SCOPE:
-                    # agentotel's LLM call: rolled up by the emitter from its parent (``roll_up``);
-                    # what another instrumentation records under it is the same call, not counted again
-                    return
+            scope = span.instrumentation_scope
+            own = scope is not None and scope.name == _OWN_SCOPE
+            if local_parent and operation in G.LLM_OPERATIONS and own:
+                # agentotel's LLM call: rolled up by the emitter from its parent (``roll_up``);
+                # what another instrumentation records under it is the same call, not counted again
+                return
+            if not own and span.kind is SpanKind.CLIENT:
+                note_started(span)  # maybe an LLM span that capture adopts while it is not current
             ctx = span.get_span_context()
             with self._lock:
                 if local_parent:
@@ -91,24 +98,14 @@ class CostRollup(SpanProcessor):
             guard.report("cost_rollup", exc)
 
     def on_end(self, span: ReadableSpan) -> None:
+        """Forget the span. An LLM span adds nothing at its end: agentotel's own and the ones it
+        adopted were rolled up by the emitter (``roll_up``) when the call ended; any other is the
+        same call recorded twice (agentotel's span counts it), never counted again."""
         try:
             span_id = span.context.span_id
             with self._lock:
-                parent = self._parents.pop(span_id, None)
+                self._parents.pop(span_id, None)
                 self._targets.pop(span_id, None)
-                if parent is None:
-                    return
-                attributes = span.attributes  # most spans: one look-up, for a name they lack
-                if not attributes or attributes.get(G.GEN_AI_OPERATION_NAME) not in G.LLM_OPERATIONS:
-                    return
-                if G.GEN_AI_USAGE_INPUT_TOKENS not in attributes and A.COST_TOTAL not in attributes:
-                    return
-                scope = span.instrumentation_scope
-                if scope is not None and scope.name == _OWN_SCOPE:
-                    return  # rolled up by the emitter (``roll_up``) when it ended the call
-                self._add(self._ancestors(parent), attributes.get(G.GEN_AI_USAGE_INPUT_TOKENS) or 0,
-                          attributes.get(G.GEN_AI_USAGE_OUTPUT_TOKENS) or 0,
-                          attributes.get(A.COST_TOTAL), attributes.get(A.COST_CURRENCY))
         except Exception as exc:  # noqa: BLE001
             guard.report("cost_rollup", exc)
 

@@ -13,34 +13,17 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
 
 from ..core import guard
-from ..core.records import AgentInvocation, Document, LLMCall, Retrieval, ToolExecution, Workflow
+from ..core.documents import documents_of as _documents
+from ..core.records import AgentInvocation, LLMCall, Retrieval, ToolExecution, Workflow
 from ..core.runtime import get_emitter
 from ..core.scope import AGENT_KEY, without_conversation
-
-
-def _documents(value: Any) -> list[Document] | None:
-    """Documents from what a retrieval returned: Document, dicts or objects with id/score."""
-    if value is None or isinstance(value, (str, bytes, dict)) or not hasattr(value, "__iter__"):
-        return None
-    docs = []
-    for item in value:
-        if isinstance(item, Document):
-            docs.append(item)
-        elif isinstance(item, dict) and "id" in item:
-            docs.append(Document(str(item["id"]), item.get("score"), item.get("content")))
-        elif hasattr(item, "id"):
-            docs.append(Document(str(item.id), getattr(item, "score", None), getattr(item, "content", None)))
-        elif isinstance(item, tuple) and len(item) >= 2:
-            docs.append(Document(str(item[0]), item[1]))
-        else:
-            return None
-    return docs
 
 
 class _Scope:
@@ -55,9 +38,8 @@ class _Scope:
         self.record = None
 
     def _start(self):
-        record = self._make()
-        self.record = record
         with guard.contained("api"):
+            self.record = record = self._make()
             emitter = get_emitter()
             op = emitter.start(record)
             ctx = trace.set_span_in_context(op.span)
@@ -96,7 +78,10 @@ class _Scope:
 
 
 class ScopeFactory:
-    """A ``with``-able and decorating factory of operation scopes."""
+    """A ``with``-able and decorating factory of operation scopes.
+
+    Each entry (``with``, ``async with``, each call of a decorated function) has a scope of its
+    own: one factory object serves several threads and asyncio tasks at once, and nests in itself."""
 
     def __init__(self, make: Callable[..., Any], name: str | None, kwargs: dict[str, Any],
                  on_call: Callable | None = None, on_result: Callable | None = None):
@@ -105,19 +90,25 @@ class ScopeFactory:
         self._kwargs = kwargs
         self._on_call = on_call
         self._on_result = on_result
-        self._cm: _Scope | None = None
+        # the scopes entered with ``with`` in this context (thread, task), innermost last
+        self._entered: ContextVar[tuple[_Scope, ...]] = ContextVar("agentotel.scopes", default=())
 
     def _scope(self, name: str | None = None) -> _Scope:
         return _Scope(lambda: self._make(name or self._name, **self._kwargs))
 
     # context manager use: `with agent("support") as record:`
     def __enter__(self):
-        self._cm = self._scope()
-        return self._cm.__enter__()
+        scope = self._scope()
+        record = scope.__enter__()
+        self._entered.set(self._entered.get() + (scope,))
+        return record
 
     def __exit__(self, *exc):
-        cm, self._cm = self._cm, None
-        return cm.__exit__(*exc)
+        entered = self._entered.get()
+        if not entered:
+            return False  # an exit without its entry in this context: nothing of ours to end
+        self._entered.set(entered[:-1])
+        return entered[-1].__exit__(*exc)
 
     async def __aenter__(self):
         return self.__enter__()
@@ -252,37 +243,83 @@ def _retrieval_call(record: Retrieval, fn, args, kwargs) -> None:
 
 
 def _retrieval_result(record: Retrieval, result) -> None:
-    docs = _documents(result)
-    if docs is not None:
-        record.documents = docs
+    record.documents = _documents(result)  # None: not understood, the outcome is "unknown"
 
 
-def _factory(make, on_call=None, on_result=None):
-    def factory(name=None, /, **kwargs):
-        if callable(name):  # bare decorator: @tool
-            return ScopeFactory(make, None, kwargs, on_call, on_result)(name)
-        return ScopeFactory(make, name, kwargs, on_call, on_result)
-    return factory
+def _entered(make, name, kwargs, on_call=None, on_result=None):
+    """``@factory`` (``name`` the function) or ``factory(name, ...)`` (a ``ScopeFactory``)."""
+    if callable(name):  # bare decorator: @tool
+        return ScopeFactory(make, None, kwargs, on_call, on_result)(name)
+    return ScopeFactory(make, name, kwargs, on_call, on_result)
 
 
-agent = _factory(lambda name, **kw: AgentInvocation(name=name or "agent", **kw))
-agent.__doc__ = """An agent invocation (`invoke_agent {name}`): ``@agent("support")`` or ``with agent("support"):``.
-Keywords: id, description, version, provider, request_model, remote."""
-workflow = _factory(lambda name, **kw: Workflow(name=name or "workflow", **kw))
-workflow.__doc__ = """A workflow (`invoke_workflow {name}`) of several agents or steps."""
-tool = _factory(lambda name, **kw: ToolExecution(name=name or "tool", **kw), _tool_call, _tool_result)
-tool.__doc__ = """A tool execution (`execute_tool {name}`). Keywords: call_id, description, type.
-Arguments and result are recorded only when content capture is on."""
-retrieval = _factory(lambda name, **kw: Retrieval(data_source=name or "retrieval", **kw), _retrieval_call, _retrieval_result)
-retrieval.__doc__ = """A retrieval (`retrieval {data_source}`). Keywords: query, top_k, provider, request_model.
-As a decorator the returned documents (Document, dicts or objects with ``id`` and ``score``) are
-recorded; in a ``with`` block, set ``record.documents``. The query is recorded only with content capture on."""
+def _given(**kwargs: Any) -> dict[str, Any]:
+    return {key: value for key, value in kwargs.items() if value is not None}
 
 
-def llm_call(model: str | None = None, /, *, provider: str | None = None, operation: str = "chat", **kwargs):
+def _agent(name, **kw):
+    return AgentInvocation(name=name or "agent", **kw)
+
+
+def _workflow(name, **kw):
+    return Workflow(name=name or "workflow", **kw)
+
+
+def _tool(name, **kw):
+    return ToolExecution(name=name or "tool", **kw)
+
+
+def _retrieval(name, **kw):
+    return Retrieval(data_source=name or "retrieval", **kw)
+
+
+def agent(name: str | Callable | None = None, /, *, id: str | None = None,  # noqa: A002 - gen_ai.agent.id
+          description: str | None = None, version: str | None = None, provider: str | None = None,
+          request_model: str | None = None, remote: bool = False) -> Any:
+    """An agent invocation (`invoke_agent {name}`): ``@agent("support")``, ``@agent`` or
+    ``with agent("support") as record:``. ``remote``: the agent runs in another service (a CLIENT span)."""
+    return _entered(_agent, name, {**_given(id=id, description=description, version=version, provider=provider,
+                                            request_model=request_model), "remote": remote})
+
+
+def workflow(name: str | Callable | None = None, /) -> Any:
+    """A workflow (`invoke_workflow {name}`) of several agents or steps."""
+    return _entered(_workflow, name, {})
+
+
+def tool(name: str | Callable | None = None, /, *, call_id: str | None = None, description: str | None = None,
+         type: str | None = "function") -> Any:  # noqa: A002 - gen_ai.tool.type
+    """A tool execution (`execute_tool {name}`). Arguments and result are recorded only when content
+    capture is on."""
+    return _entered(_tool, name, {**_given(call_id=call_id, description=description), "type": type},
+                    _tool_call, _tool_result)
+
+
+def retrieval(name: str | Callable | None = None, /, *, query: str | None = None, top_k: int | None = None,
+              provider: str | None = None, request_model: str | None = None) -> Any:
+    """A retrieval (`retrieval {data_source}`). As a decorator the returned documents are recorded:
+    agentotel ``Document``s, dicts or objects with ``id`` and ``score``, LangChain ``(Document, score)``
+    pairs (the document's ``id``, never its text) and LlamaIndex ``NodeWithScore``s; a result of
+    another shape is recorded as outcome ``unknown``. In a ``with`` block, set ``record.documents``.
+    The query (and the documents' text) are recorded only with content capture on."""
+    return _entered(_retrieval, name, _given(query=query, top_k=top_k, provider=provider, request_model=request_model),
+                    _retrieval_call, _retrieval_result)
+
+
+_LLM_CALL_FIELDS = frozenset(LLMCall.__dataclass_fields__) - {"operation", "provider", "request_model"}
+
+
+def llm_call(model: str | None = None, /, *, provider: str | None = None, operation: str = "chat",
+             **kwargs: Any) -> ScopeFactory:
     """An LLM call (`{operation} {model}`) the app makes by means agentotel does not capture itself.
     In the ``with`` block fill the yielded ``LLMCall``: ``usage``, ``response_model``, ``finish_reasons``...
+    Other keywords are ``LLMCall`` fields (``temperature``, ``max_tokens``...); any other name is a
+    ``TypeError`` here, when the scope is made, never when the call runs.
     """
+    unknown = sorted(set(kwargs) - _LLM_CALL_FIELDS)
+    if unknown:
+        raise TypeError(f"llm_call() got unexpected keyword argument(s) {', '.join(map(repr, unknown))}; "
+                        f"valid: provider, operation, {', '.join(sorted(_LLM_CALL_FIELDS))}")
     return ScopeFactory(lambda name, **kw: LLMCall(operation=operation, provider=provider, request_model=name, **kw),
                         model, kwargs)
 

@@ -11,6 +11,12 @@ At the moment an LLM request is sent, the current span tells who already records
   the cost counters are added and no token or duration is counted twice.
 - an LLM span of agentotel's own (an ``llm_call()`` scope around an SDK call): that scope owns the
   call; capture records nothing.
+- an LLM span of another instrumentation that is started but not current: OpenLLMetry's LangChain
+  instrumentation starts its LLM span in the chat model's callback, makes it current only for a
+  moment and marks the context with ``suppress_language_model_instrumentation`` instead (its own
+  provider instrumentations then record nothing). Capture adopts that span: the last span another
+  instrumentation started in this context (``core.adopted.note_started``, from the cost roll-up
+  processor).
 - anything else: capture opens its own ``{operation} {model}`` span.
 """
 
@@ -18,8 +24,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from opentelemetry import context as otel_context
 from opentelemetry.trace import Span
 
+from ..core.adopted import last_started
 from ..semconv import genai as G
 
 _OWN_SCOPE = "agentotel"
@@ -27,6 +35,8 @@ _OWN_SCOPE = "agentotel"
 SPANS_ONLY_SCOPES: tuple[str, ...] = ("com.anthropic.sdk.python",)
 # Pre-semconv GenAI span markers (OpenLLMetry, OpenLIT and older instrumentations).
 _LEGACY_MARKERS = ("gen_ai.system", "llm.request.type")
+#: The context key by which OpenLLMetry says "an LLM span records this call already".
+SUPPRESS_LLM_KEY = "suppress_language_model_instrumentation"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +47,19 @@ class Owner:
     records_metrics: bool = True
 
 
-def owner_of(span: Span) -> Owner | None:
-    """The owner of the LLM call about to be sent under ``span``, or None when nobody records it."""
+def owner_of(span: Span, ctx=None) -> Owner | None:
+    """The owner of the LLM call about to be sent under ``span`` (the current span of ``ctx``), or
+    None when nobody records it."""
+    owner = span_owner(span)
+    if owner is None and otel_context.get_value(SUPPRESS_LLM_KEY, ctx):
+        started = last_started()
+        if started is not None and started is not span:
+            owner = span_owner(started)
+    return owner
+
+
+def span_owner(span: Span) -> Owner | None:
+    """The owner when ``span`` itself is an LLM span, or None."""
     attributes = getattr(span, "attributes", None)
     if not attributes or not span.is_recording():
         return None

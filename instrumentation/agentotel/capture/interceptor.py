@@ -27,6 +27,7 @@ from ..core.records import LLMCall
 from ..core.runtime import get_emitter
 from ..core.scope import conversation_attributes
 from .call import Call, call_request
+from ..frameworks.runs import seen as framework_call_seen
 from .dedup import owner_of
 from .identity import confirm
 from .sanitize import drop_conversation_baggage
@@ -67,10 +68,11 @@ class Interceptor:
                     return None
             emitter = self.emitter or get_emitter()
             ctx = otel_context.get_current()
+            framework_call_seen(ctx)  # a framework's LLM run in this context leaves the call to us
             strip = not emitter.settings.llm_baggage  # keep the conversation scope from the provider
             if strip and conversation_attributes(ctx):
                 drop_conversation_baggage(request.headers)  # what an SDK injected itself
-            owner = owner_of(trace.get_current_span(ctx))
+            owner = owner_of(trace.get_current_span(ctx), ctx)
             if owner is not None and owner.span is None:
                 return None  # an agentotel llm_call() scope records this call
             content = emitter.settings.capture_any_content
@@ -90,7 +92,7 @@ class Interceptor:
             suppress = not self.http_spans
             inject = suppress and kit is not None and kit.transport_instrumented(client, url)
             if owner is not None:
-                op = emitter.adopt(owner.span, record, record_metrics=not owner.records_metrics)
+                op = emitter.adopt(owner.span, record, record_metrics=not owner.records_metrics, context=ctx)
                 return Call(emitter, op, route, translator, content, make_current=False, strip_baggage=strip,
                             suppress_http=suppress, inject=inject, request=request)
             return Call(emitter, emitter.start(record, ctx), route, translator, content, make_current=True,

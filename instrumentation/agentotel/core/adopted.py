@@ -1,12 +1,30 @@
-"""Another instrumentation's LLM span, as the emitter writes onto it (``Emitter.adopt``)."""
+"""Another instrumentation's LLM span, as the emitter writes onto it (``Emitter.adopt``), and the
+client span another instrumentation started last in the current context (for ``capture.dedup``)."""
 
 from __future__ import annotations
 
+import weakref
+from contextvars import ContextVar
 from typing import Any
 
 from opentelemetry.trace import Span
 
 from ..semconv import genai as G
+
+
+_last_started: ContextVar = ContextVar("agentotel.adopted.last_started", default=None)
+
+
+def note_started(span: Span) -> None:
+    """A client span of another instrumentation started in the current context (a weak reference
+    is kept: the context never keeps a span alive)."""
+    _last_started.set(weakref.ref(span))
+
+
+def last_started() -> Span | None:
+    """The client span another instrumentation started last in the current context, or None."""
+    ref = _last_started.get()
+    return ref() if ref is not None else None
 
 
 class AdoptedSpan:

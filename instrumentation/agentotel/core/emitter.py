@@ -52,7 +52,8 @@ _NAME = "agentotel"
 class Operation:
     """An operation in flight: its record, span and start time."""
 
-    __slots__ = ("record", "span", "started", "ended", "agent", "conversation", "own", "metrics", "complete")
+    __slots__ = ("record", "span", "started", "ended", "agent", "conversation", "own", "metrics", "complete",
+                 "rollup_parent")
 
     def __init__(self, record, span, agent, conversation, own: bool = False, metrics: bool = True):
         self.record = record
@@ -73,6 +74,8 @@ class Operation:
         # ``cost_only`` maybe only what pricing needs (False: call again for the rest). ``end``
         # calls it.
         self.complete = None
+        # Another instrumentation's span (``adopt``): the span id its cost rolls up from.
+        self.rollup_parent: int | None = None
 
 
 def _put(attributes: dict[str, Any], pairs) -> None:
@@ -83,9 +86,11 @@ def _put(attributes: dict[str, Any], pairs) -> None:
 
 
 def _local_parent_id(op: Operation) -> int | None:
-    """The span id of an agentotel span's parent in this process (what its cost rolls up onto);
-    None for a local root, a remote parent, or another instrumentation's span."""
-    parent = getattr(op.span, "parent", None) if op.own else None
+    """The span id of an agentotel span's parent in this process (what its cost rolls up onto), or
+    for an adopted span the one ``adopt`` chose; None for a local root or a remote parent."""
+    if not op.own:
+        return op.rollup_parent
+    parent = getattr(op.span, "parent", None)
     return parent.span_id if parent is not None and not parent.is_remote else None
 
 
@@ -144,18 +149,27 @@ class Emitter:
                                           start_time=start_time)
         return Operation(record, span, agent, conversation, own=True)
 
-    def adopt(self, span, record: LLMCall, record_metrics: bool = True) -> Operation:
+    def adopt(self, span, record: LLMCall, record_metrics: bool = True, context=None) -> Operation:
         """Record an LLM call onto another instrumentation's span (``capture.dedup``): ``end`` writes
         the call's attributes and cost onto it, leaves its status and end to its owner, and records
         the token and duration metrics only when ``record_metrics`` (the owner does not record its own).
-        Names the owner left out (operation, provider, request model) are filled in now."""
+        Names the owner left out (operation, provider, request model) are filled in now; its tokens
+        and cost roll up like agentotel's own LLM spans', from the span current in ``context``."""
         present = span.attributes or {}
         n = self.n
         for key, value in ((n.GEN_AI_OPERATION_NAME, record.operation), (n.GEN_AI_PROVIDER_NAME, record.provider),
                            (n.GEN_AI_REQUEST_MODEL, record.request_model)):
             if value is not None and key not in present:
                 span.set_attribute(key, value)
-        return Operation(record, AdoptedSpan(span), current_agent(), conversation_attributes(), metrics=record_metrics)
+        op = Operation(record, AdoptedSpan(span), current_agent(context), conversation_attributes(context),
+                       metrics=record_metrics)
+        # its cost rolls up from the span current where the call is made (an agent's, when the
+        # owner's span sits elsewhere in the tree), or from its own parent when it is that span
+        current = trace.get_current_span(context)
+        parent = getattr(span, "parent", None) if current is span else current.get_span_context()
+        if parent is not None and parent.is_valid and not parent.is_remote:
+            op.rollup_parent = parent.span_id
+        return op
 
     def _start_llm(self, r: LLMCall, agent):
         n = self.n
@@ -440,14 +454,15 @@ class Emitter:
 
     def _end_retrieval(self, op, duration, error_type, steps, ctx):
         n, r = self.n, op.record
+        known = r.documents is not None
         docs = r.documents or []
         scores = [d.score for d in docs if d.score is not None]
         top = max(scores) if scores else None
-        a: dict[str, Any] = {A.RETRIEVAL_DOCUMENT_COUNT: len(docs)}
-        if docs:
+        a: dict[str, Any] = {A.RETRIEVAL_DOCUMENT_COUNT: len(docs)} if known else {}
+        if docs and all(d.id is not None for d in docs):
             a[A.RETRIEVAL_DOCUMENT_IDS] = [str(d.id) for d in docs]
-            if len(scores) == len(docs):
-                a[A.RETRIEVAL_DOCUMENT_SCORES] = [float(s) for s in scores]
+        if docs and len(scores) == len(docs):
+            a[A.RETRIEVAL_DOCUMENT_SCORES] = [float(s) for s in scores]
         if top is not None:
             a[A.RETRIEVAL_TOP_SCORE] = top
         if r.query is not None and self.settings.capture_any_content:
@@ -456,8 +471,11 @@ class Emitter:
             a[n.GEN_AI_RETRIEVAL_DOCUMENTS] = self.serialize(
                 [{"id": d.id, "score": d.score, "content": d.content} for d in docs])
         if not error_type:
-            hit = (top >= self.settings.retrieval_hit_threshold) if top is not None else bool(docs)
-            outcome = A.RETRIEVAL_HIT if hit else A.RETRIEVAL_MISS
+            if not known:
+                outcome = A.RETRIEVAL_UNKNOWN
+            else:
+                hit = (top >= self.settings.retrieval_hit_threshold) if top is not None else bool(docs)
+                outcome = A.RETRIEVAL_HIT if hit else A.RETRIEVAL_MISS
             a[A.RETRIEVAL_OUTCOME] = outcome
             source = {n.GEN_AI_DATA_SOURCE_ID: r.data_source}
             steps.append((self.instruments.retrieval_searches.add, 1, {**source, A.RETRIEVAL_OUTCOME: outcome}, ctx))

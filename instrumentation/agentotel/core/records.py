@@ -34,9 +34,9 @@ class ToolCall:
 
 @dataclass(slots=True)
 class Document:
-    """A document a retrieval returned."""
+    """A document a retrieval returned: its own id (None when it has none), never its text."""
 
-    id: str
+    id: str | None
     score: float | None = None
     content: str | None = None
 
@@ -118,7 +118,7 @@ class ToolExecution:
 class Retrieval:
     data_source: str
     query: str | None = None  # content: emitted only when capture is on
-    documents: list[Document] = field(default_factory=list)
+    documents: list[Document] | None = field(default_factory=list)  # None: not known (outcome "unknown")
     top_k: int | None = None
     provider: str | None = None
     request_model: str | None = None

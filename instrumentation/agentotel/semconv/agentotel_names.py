@@ -42,6 +42,7 @@ RETRIEVAL_DOCUMENT_IDS = "agentotel.retrieval.document.ids"
 RETRIEVAL_DOCUMENT_SCORES = "agentotel.retrieval.document.scores"
 RETRIEVAL_HIT = "hit"
 RETRIEVAL_MISS = "miss"
+RETRIEVAL_UNKNOWN = "unknown"  # what the retrieval returned was not understood
 
 # --- budgets and self-telemetry -----------------------------------------------------------------
 BUDGET_PERIOD = "agentotel.budget.period"

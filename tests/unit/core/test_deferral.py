@@ -162,14 +162,35 @@ class TestRollUp:
         assert child.own
         assert all(p.open_spans() == 0 for p in telemetry.processors if hasattr(p, "open_spans"))
 
-    def test_foreign_llm_spans_still_roll_up_at_their_end(self, telemetry):
-        """Another instrumentation's LLM span with usage is rolled up when it ends, exactly once."""
+    def test_adopted_llm_spans_roll_up(self, telemetry):
+        """Another instrumentation's LLM span that agentotel adopted is rolled up, exactly once."""
+        from opentelemetry import context as otel_context
+
+        from agentotel.core.records import LLMCall, Usage
+
         tracer = telemetry.tracer()
         with tracer.start_as_current_span("invoke_agent other", attributes={"gen_ai.operation.name": "invoke_agent"}):
             with tracer.start_as_current_span("chat x", attributes={"gen_ai.operation.name": "chat"}) as llm:
-                llm.set_attributes({"gen_ai.usage.input_tokens": 7, "gen_ai.usage.output_tokens": 3})
+                op = telemetry.emitter.adopt(llm, LLMCall(provider="openai", request_model="gpt-4o-mini",
+                                                          usage=Usage(7, 3)), context=otel_context.get_current())
+                telemetry.emitter.end(op)
         a = telemetry.span("invoke_agent other").attributes
         assert a["agentotel.usage.llm_calls"] == 1 and a["agentotel.usage.input_tokens"] == 7
+        assert a["agentotel.cost.total"] == pytest.approx((7 * 0.15 + 3 * 0.6) / 1e6)
+
+    def test_llm_spans_not_adopted_are_not_counted(self, telemetry):
+        """Another instrumentation's LLM span that agentotel did not adopt is the same call recorded
+        twice (beside OpenLLMetry's LangChain spans): the agent counts only agentotel's own."""
+        import agentotel
+
+        with agentotel.agent("support"):
+            with telemetry.tracer("opentelemetry.instrumentation.langchain").start_as_current_span(
+                    "ChatOpenAI.chat", attributes={"gen_ai.operation.name": "chat"}) as theirs:
+                theirs.set_attributes({"gen_ai.usage.input_tokens": 100, "gen_ai.usage.output_tokens": 40})
+            with agentotel.llm_call("gpt-4o-mini", provider="openai") as call:
+                call.usage = agentotel.Usage(100, 40)
+        a = telemetry.span("invoke_agent support").attributes
+        assert a["agentotel.usage.llm_calls"] == 1 and a["agentotel.usage.input_tokens"] == 100
 
 
 class TestFlushAndExit:
