@@ -43,6 +43,16 @@ def last_user_text(body: dict, name: str) -> str:
     return _text_of(users[-1].get("content")) if users else ""
 
 
+def has_tool_result(body: dict, name: str) -> bool:
+    """Whether the conversation sent holds a tool's result (a chat ``tool`` message, a Responses
+    ``function_call_output`` item)."""
+    if name == "responses":
+        given = body.get("input")
+        return isinstance(given, list) and any(
+            isinstance(i, dict) and i.get("type") == "function_call_output" for i in given)
+    return any(isinstance(m, dict) and m.get("role") == "tool" for m in body.get("messages") or [])
+
+
 def is_stream(body: dict, path: str) -> bool:
     return body.get("stream") is True
 

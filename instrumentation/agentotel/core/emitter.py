@@ -242,6 +242,15 @@ class Emitter:
         else:
             deferral.run(steps)
 
+    def add_event(self, op: Operation, name: str, attributes: dict[str, Any]) -> None:
+        """A point in time of an open operation (an agent's handoff, a guardrail's verdict): an
+        event on its span, with the attributes that are known. Never raises."""
+        try:
+            if not op.ended:
+                op.span.add_event(name, {k: v for k, v in attributes.items() if v is not None})
+        except Exception as exc:  # noqa: BLE001
+            guard.report("emitter", exc)
+
     def drain(self, timeout: float | None = None) -> bool:
         """Wait (at most ``timeout`` seconds) until every operation ended so far is exported to the
         SDK: attributes set, metric points recorded, span ended. True when all are."""
