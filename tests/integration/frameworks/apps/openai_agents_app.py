@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import os
 
-from agents import Agent, RunConfig, Runner, function_tool, set_default_openai_api, set_default_openai_client
+from agents import (Agent, ModelSettings, RunConfig, Runner, function_tool, set_default_openai_api,
+                    set_default_openai_client)
 from agents.tracing.processors import default_exporter
 from openai import AsyncOpenAI
 
@@ -33,7 +34,8 @@ async def main() -> None:
         default_exporter().endpoint = os.environ["TRACE_INGEST_URL"]
     for index in range(1, int(os.environ.get("RUNS", "2")) + 1):
         question = f"Where is my order A-100{index}? [scenario:tool_round]"
-        config = RunConfig(group_id=f"conv-{index}")
+        # A streamed chat completion reports usage only when asked to (stream_options.include_usage).
+        config = RunConfig(group_id=f"conv-{index}", model_settings=ModelSettings(include_usage=True))
         if os.environ.get("STREAM") == "1":
             result = Runner.run_streamed(agent, question, run_config=config)
             async for _ in result.stream_events():
