@@ -73,7 +73,8 @@ class Interceptor:
                             make_current=False, request_body=body)
             call_request(translator, record, body, route, content)
             if owner is not None:
-                op = emitter.adopt(owner.span, record, record_metrics=not owner.records_metrics)
+                op = emitter.adopt(owner.span, record, record_metrics=not owner.records_metrics,
+                                   record_duration=not owner.records_duration)
                 return Call(emitter, op, route, translator, content, make_current=False, strip_baggage=strip)
             return Call(emitter, emitter.start(record, ctx), route, translator, content, make_current=True,
                         strip_baggage=strip)

@@ -52,9 +52,11 @@ _NAME = "agentotel"
 class Operation:
     """An operation in flight: its record, span and start time."""
 
-    __slots__ = ("record", "span", "started", "ended", "agent", "conversation", "own", "metrics", "complete")
+    __slots__ = ("record", "span", "started", "ended", "agent", "conversation", "own", "metrics", "complete",
+                 "duration_metric")
 
-    def __init__(self, record, span, agent, conversation, own: bool = False, metrics: bool = True):
+    def __init__(self, record, span, agent, conversation, own: bool = False, metrics: bool = True,
+                 duration_metric: bool | None = None):
         self.record = record
         self.span = span
         self.started = time.perf_counter()
@@ -68,6 +70,8 @@ class Operation:
         # False: the span's owner records the GenAI token and duration metrics itself; only the
         # cost counters are ours to add.
         self.metrics = metrics
+        # Whether the operation's duration point is ours to record (default: with the other metrics).
+        self.duration_metric = metrics if duration_metric is None else duration_metric
         # An LLM call's record that is not filled in yet (zero-code capture: a response body read
         # whole, and a pending span's request): ``complete(cost_only) -> bool`` fills it, with
         # ``cost_only`` maybe only what pricing needs (False: call again for the rest). ``end``
@@ -144,10 +148,11 @@ class Emitter:
                                           start_time=start_time)
         return Operation(record, span, agent, conversation, own=True)
 
-    def adopt(self, span, record: LLMCall, record_metrics: bool = True) -> Operation:
+    def adopt(self, span, record: LLMCall, record_metrics: bool = True, record_duration: bool | None = None) -> Operation:
         """Record an LLM call onto another instrumentation's span (``capture.dedup``): ``end`` writes
         the call's attributes and cost onto it, leaves its status and end to its owner, and records
-        the token and duration metrics only when ``record_metrics`` (the owner does not record its own).
+        the token and duration metrics only when ``record_metrics`` (the owner does not record its own),
+        the duration alone when ``record_duration`` (the owner records tokens but no duration).
         Names the owner left out (operation, provider, request model) are filled in now."""
         present = span.attributes or {}
         n = self.n
@@ -155,7 +160,8 @@ class Emitter:
                            (n.GEN_AI_REQUEST_MODEL, record.request_model)):
             if value is not None and key not in present:
                 span.set_attribute(key, value)
-        return Operation(record, AdoptedSpan(span), current_agent(), conversation_attributes(), metrics=record_metrics)
+        return Operation(record, AdoptedSpan(span), current_agent(), conversation_attributes(), metrics=record_metrics,
+                         duration_metric=record_metrics if record_duration is None else record_duration)
 
     def _start_llm(self, r: LLMCall, agent):
         n = self.n
@@ -406,7 +412,7 @@ class Emitter:
             a[n.GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = ttfc
         if error_type:
             metric_attrs = {**metric_attrs, n.ERROR_TYPE: error_type}  # the token points carry none
-        if op.metrics:
+        if op.duration_metric:
             points.append((ins.record_duration, r.operation, duration, metric_attrs, ctx))
         if content is not None and self.settings.content_on_spans:
             a.update(content)
