@@ -104,17 +104,31 @@ class Operations:
         step = self._steps.get(step_id)
         return step.op.record if step is not None and step.op is not None else None
 
+    def _detach(self, step: Step) -> None:
+        if step.token is not None:
+            with guard.contained(self.component):
+                # Only where it was attached: a step may end in another task than it started in.
+                if trace.get_current_span() is (step.op.span if step.op else None):
+                    otel_context.detach(step.token)
+            step.token = None
+
+    def hold(self, step_id: Any):
+        """The framework's step returned but its operation goes on (a stream it returned is still
+        to be read): restore the context ``start`` replaced, keep the operation open, and return
+        the context its remaining work runs in (None: unknown step)."""
+        step = self._steps.get(step_id)
+        if step is None:
+            return None
+        self._detach(step)
+        return step.context
+
     def end(self, step_id: Any, error: BaseException | None = None) -> Operation | None:
         """End the step's operation (if any) and restore the context ``start`` replaced."""
         with self._lock:
             step = self._steps.pop(step_id, None)
         if step is None:
             return None
-        if step.token is not None:
-            with guard.contained(self.component):
-                # Only where it was attached: a step may end in another task than it started in.
-                if trace.get_current_span() is (step.op.span if step.op else None):
-                    otel_context.detach(step.token)
+        self._detach(step)
         if step.op is not None:
             self.emitter.end(step.op, error=error)
         return step.op

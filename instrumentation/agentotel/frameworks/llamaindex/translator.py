@@ -14,6 +14,9 @@ span's id) and events — and keeps one agentotel operation per translated span:
   with content capture on, and ``RetrievalStartEvent`` the query (content capture on only);
 - a workflow agent's ``call_tool`` step → ``execute_tool {tool}`` with the call's id, arguments
   and result only with content capture on, a result marked as an error → the span's error;
+- a streamed answer (``StreamingResponse``) is read by the app after ``query`` returned: the
+  engine's ``invoke_agent`` stays open, the stream is read in its context, and it ends with the
+  stream (``frameworks.streams``);
 - every other span (synthesis, LLM, embedding, other workflow steps): nothing; the LLM and
   embedding calls are recorded by the HTTP-layer capture, one span per call, under the nearest
   translated span.
@@ -29,6 +32,7 @@ from typing import Any
 from ...core import guard
 from ...core.records import AgentInvocation, Document, Retrieval, ToolExecution, Workflow
 from ..operations import FrameworkError, Operations
+from ..streams import afollow, follow
 
 _COMPONENT = "llamaindex"
 _ENGINE_METHODS = {
@@ -102,6 +106,8 @@ class Translator:
         error = None
         with guard.contained(_COMPONENT):
             record = self.ops.record_of(id_)
+            if isinstance(record, AgentInvocation) and self._follow_stream(id_, result):
+                return
             if isinstance(record, ToolExecution):
                 output = getattr(result, "tool_output", result)
                 if getattr(output, "is_error", False):
@@ -110,6 +116,22 @@ class Translator:
                 if self.ops.emitter.settings.capture_any_content:
                     record.result = getattr(output, "content", output)
         self.ops.end(id_, error)
+
+    def _follow_stream(self, id_: str, result: Any) -> bool:
+        """Keep the engine's run open until the app has read the answer it streams (True), when
+        ``result`` streams one (its ``response_gen``, sync or async, not read yet)."""
+        stream = getattr(result, "response_gen", None)
+        if hasattr(stream, "__next__"):
+            wrap = follow
+        elif hasattr(stream, "__anext__"):
+            wrap = afollow
+        else:
+            return False
+        ctx = self.ops.hold(id_)
+        if ctx is None:
+            return False
+        result.response_gen = wrap(stream, ctx, lambda error: self.ops.end(id_, error))
+        return True
 
     def span_drop(self, id_: str, error: BaseException | None = None) -> None:
         self.ops.end(id_, error if isinstance(error, Exception) else None)
