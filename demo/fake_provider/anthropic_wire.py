@@ -22,13 +22,6 @@ def last_user_text(body: dict, name: str) -> str:
     return " ".join(b.get("text", "") for b in content or [] if isinstance(b, dict) and b.get("type") == "text")
 
 
-def has_tool_result(body: dict, name: str) -> bool:
-    """Whether the conversation sent holds a ``tool_result`` block."""
-    return any(isinstance(b, dict) and b.get("type") == "tool_result"
-               for m in body.get("messages") or [] if isinstance(m, dict) and isinstance(m.get("content"), list)
-               for b in m["content"])
-
-
 def is_stream(body: dict, path: str) -> bool:
     return body.get("stream") is True
 

@@ -27,12 +27,6 @@ def last_user_text(body: dict, name: str) -> str:
     return " ".join(p.get("text", "") for p in users[-1].get("parts") or [] if isinstance(p, dict))
 
 
-def has_tool_result(body: dict, name: str) -> bool:
-    """Whether the conversation sent holds a ``functionResponse`` part."""
-    return any(isinstance(p, dict) and "functionResponse" in p
-               for c in body.get("contents") or [] if isinstance(c, dict) for p in c.get("parts") or [])
-
-
 def is_stream(body: dict, path: str) -> bool:
     return endpoint(path) == "streamGenerateContent"
 

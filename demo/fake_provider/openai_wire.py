@@ -44,13 +44,17 @@ def last_user_text(body: dict, name: str) -> str:
 
 
 def has_tool_result(body: dict, name: str) -> bool:
-    """Whether the conversation sent holds a tool's result (a chat ``tool`` message, a Responses
-    ``function_call_output`` item)."""
+    """True when the request carries a tool's result after its last user message (the second turn
+    of a tool call: a ``tool`` message, or a ``function_call_output`` input item)."""
     if name == "responses":
-        given = body.get("input")
-        return isinstance(given, list) and any(
-            isinstance(i, dict) and i.get("type") == "function_call_output" for i in given)
-    return any(isinstance(m, dict) and m.get("role") == "tool" for m in body.get("messages") or [])
+        items = body.get("input") if isinstance(body.get("input"), list) else []
+        kinds = [(i.get("role"), i.get("type")) for i in items if isinstance(i, dict)]
+        result = "function_call_output"
+    else:
+        kinds = [(m.get("role"), None) for m in body.get("messages") or [] if isinstance(m, dict)]
+        result = "tool"
+    last_user = max((n for n, (role, _) in enumerate(kinds) if role == "user"), default=-1)
+    return any(role == result or kind == result for role, kind in kinds[last_user + 1:])
 
 
 def is_stream(body: dict, path: str) -> bool:
@@ -118,13 +122,14 @@ def _embeddings(body: dict, model: str) -> dict:
 
 
 def _responses(body: dict, model: str, text: str, tool: bool, usage: Usage) -> dict:
+    turn = 2 if has_tool_result(body, "responses") else 1  # a new response, a new id (clients key by it)
     if tool:
         output = [{"type": "function_call", "id": "fc_fake_1", "call_id": "call_fake_1", "name": _tool_name(body),
                    "arguments": json.dumps(TOOL_ARGUMENTS), "status": "completed"}]
     else:
-        output = [{"type": "message", "id": "msg_fake_1", "role": "assistant", "status": "completed",
+        output = [{"type": "message", "id": f"msg_fake_{turn}", "role": "assistant", "status": "completed",
                    "content": [{"type": "output_text", "text": text, "annotations": []}]}]
-    return {"id": "resp_fake_1", "object": "response", "created_at": CREATED, "status": "completed",
+    return {"id": f"resp_fake_{turn}", "object": "response", "created_at": CREATED, "status": "completed",
             "model": model, "output": output, "usage": _usage(usage, responses=True),
             "parallel_tool_calls": True, "tool_choice": "auto", "tools": [], "error": None,
             "incomplete_details": None, "instructions": None, "metadata": {}, "text": {"format": {"type": "text"}}}

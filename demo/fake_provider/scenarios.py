@@ -5,9 +5,8 @@ in its last user message:
 
 ==================  ================================================================================
 ``ok`` (default)    a canned answer that echoes the last user message
-``tool_call``       the model asks for the tool ``lookup_order`` (the first declared tool, if any)
-``tool_round``      ``tool_call`` until the conversation holds a tool's result, then ``ok``: an agent's
-                    round of one tool call and the answer
+``tool_call``       the model asks for the tool ``lookup_order`` (the first declared tool, if any);
+                    once the request carries the tool's result (OpenAI wire), the answer
 ``error_429``       HTTP 429 with the provider's error body and ``retry-after-ms: 1``
 ``error_500``       HTTP 500 with the provider's error body
 ``flaky``           HTTP 429 on the first attempt of a request body, the answer on the retry
@@ -27,7 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-SCENARIOS = ("ok", "tool_call", "tool_round", "error_429", "error_500", "flaky", "malformed", "truncated", "non_json",
+SCENARIOS = ("ok", "tool_call", "error_429", "error_500", "flaky", "malformed", "truncated", "non_json",
              "stream_error", "slow")
 SLOW_SECONDS = 0.3
 SCENARIO_HEADER = "x-fake-scenario"

@@ -108,8 +108,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, wire, name, parts, headers, body, usage, raw) -> None:
         scenario = scenario_of(headers, wire.last_user_text(body, name))
-        if scenario == "tool_round":
-            scenario = "ok" if wire.has_tool_result(body, name) else "tool_call"
+        if scenario == "tool_call" and getattr(wire, "has_tool_result", None) and wire.has_tool_result(body, name):
+            scenario = "ok"  # the tool's result is in: the model answers
         delay = delay_of(headers, scenario)
         if delay:
             time.sleep(delay)

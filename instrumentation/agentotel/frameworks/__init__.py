@@ -1,2 +1,2 @@
-"""Zero-code instrumentations of agent frameworks: each translates its framework's own hooks into
-the core's records (``core.records``); the one emitter makes every span, metric and event."""
+"""Framework instrumentations: each translates one agent framework's own hooks (callbacks, trace
+processors, dispatchers) into the core's records; the one emitter makes every span and metric."""

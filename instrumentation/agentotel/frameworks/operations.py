@@ -1,16 +1,15 @@
 """Open operations of a framework's run, keyed by the framework's own span or run ids.
 
-A framework that reports its steps through start/end hooks (a trace processor, a span handler)
-gives each step an id and its parent's id. ``Operations`` keeps, per id, the OpenTelemetry context
-its children start in: the agentotel operation started for the step, or — for a step that is not
-translated (a turn, a chain) — its parent's context, so a child always finds the nearest
-translated ancestor. It only translates ids into contexts; ``Emitter`` makes every span.
+A framework that reports its steps through start/end hooks (a trace processor, a span handler, a
+capability) gives each step an id and its parent's id. ``Operations`` starts, for a step that is
+translated, the record's operation with the emitter, as a child of its parent step's context, and
+keeps it in ``runs.Runs``; a step that is not translated (a turn, a synthesis) is kept with its
+parent's context, so its children still find the nearest translated ancestor. It only translates
+ids into contexts and records; ``Emitter`` makes every span, metric and event.
 """
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass
 from typing import Any
 
 from opentelemetry import baggage, trace
@@ -21,18 +20,9 @@ from ..core.emitter import Emitter, Operation
 from ..core.records import AgentInvocation
 from ..core.runtime import get_emitter, get_signals
 from ..core.scope import AGENT_KEY, conversation_attributes
+from ..semconv import agentotel_names as A
 from ..semconv import genai as G
-
-
-@dataclass(slots=True)
-class Step:
-    """A framework step: the context its children start in, its operation (None: not translated)
-    and the nearest translated step's operation (its own, or an ancestor's)."""
-
-    context: Any
-    op: Operation | None = None
-    owner: Operation | None = None
-    token: Any = None
+from .runs import Attached, Run, Runs
 
 
 class FrameworkError(Exception):
@@ -47,18 +37,18 @@ def with_conversation(ctx, conversation_id: str | None, agent: str | None = None
         return ctx
     ctx = baggage.set_baggage(G.GEN_AI_CONVERSATION_ID, str(conversation_id), ctx)
     with guard.contained("frameworks"):
-        get_signals().start(str(conversation_id), agent, conversation_attributes(ctx).get("agentotel.tenant.id"))
+        get_signals().start(str(conversation_id), agent, conversation_attributes(ctx).get(A.TENANT_ID))
     return ctx
 
 
 class Operations:
-    """Steps by framework id. Thread-safe; never raises into the framework."""
+    """Steps by framework id (``Run.extra``: the nearest translated step's operation). Thread-safe;
+    never raises into the framework."""
 
     def __init__(self, component: str, emitter: Emitter | None = None):
         self.component = component
         self._emitter = emitter
-        self._steps: dict[Any, Step] = {}
-        self._lock = threading.Lock()
+        self.runs = Runs()
 
     @property
     def emitter(self) -> Emitter:
@@ -66,72 +56,66 @@ class Operations:
 
     def context_of(self, parent_id: Any):
         """The context a child of ``parent_id`` starts in: its step's, else the current one."""
-        step = self._steps.get(parent_id) if parent_id is not None else None
-        return step.context if step is not None else otel_context.get_current()
+        return self.runs.context_for(parent_id)
 
     def owner_of(self, step_id: Any) -> Operation | None:
         """The operation of the step, or of its nearest translated ancestor."""
-        step = self._steps.get(step_id) if step_id is not None else None
-        return step.owner if step is not None else None
+        run = self.runs.get(step_id) if step_id is not None else None
+        return run.extra if run is not None else None
+
+    def record_of(self, step_id: Any):
+        """The record of the step's own operation (None: not translated or unknown)."""
+        run = self.runs.get(step_id) if step_id is not None else None
+        return run.op.record if run is not None and run.op is not None else None
 
     def start(self, step_id: Any, parent_id: Any, record, attach: bool = False, context=None) -> Operation | None:
         """Start ``record`` as a child of step ``parent_id`` (or of ``context``, or of the current
         context); with ``attach`` its context becomes the current one until ``end`` (so what the
         step calls — an LLM request — nests under it)."""
         with guard.contained(self.component):
-            parent_ctx = context if context is not None else self.context_of(parent_id)
+            parent_ctx = context if context is not None else self.runs.context_for(parent_id)
             op = self.emitter.start(record, parent_ctx)
             ctx = trace.set_span_in_context(op.span, parent_ctx)
             if isinstance(record, AgentInvocation):
                 ctx = otel_context.set_value(AGENT_KEY, record.name, ctx)
-            step = Step(ctx, op, op)
-            if attach:
-                step.token = otel_context.attach(ctx)
-            with self._lock:
-                self._steps[step_id] = step
+            self.runs.open(step_id, Run(op, ctx, Attached(ctx) if attach else None, extra=op))
             return op
         return None
 
     def pass_through(self, step_id: Any, parent_id: Any) -> None:
         """A step that is not translated: its children start where its parent's do."""
-        parent = self._steps.get(parent_id) if parent_id is not None else None
-        step = Step(parent.context, None, parent.owner) if parent is not None else Step(otel_context.get_current())
-        with self._lock:
-            self._steps[step_id] = step
-
-    def record_of(self, step_id: Any):
-        """The record of the step's own operation (None: not translated or unknown)."""
-        step = self._steps.get(step_id)
-        return step.op.record if step is not None and step.op is not None else None
-
-    def _detach(self, step: Step) -> None:
-        if step.token is not None:
-            with guard.contained(self.component):
-                # Only where it was attached: a step may end in another task than it started in.
-                if trace.get_current_span() is (step.op.span if step.op else None):
-                    otel_context.detach(step.token)
-            step.token = None
+        with guard.contained(self.component):
+            parent = self.runs.get(parent_id) if parent_id is not None else None
+            if parent is None:
+                self.runs.open(step_id, Run(None, otel_context.get_current()))
+            else:
+                self.runs.open(step_id, Run(None, parent.context, extra=parent.extra))
 
     def hold(self, step_id: Any):
         """The framework's step returned but its operation goes on (a stream it returned is still
         to be read): restore the context ``start`` replaced, keep the operation open, and return
         the context its remaining work runs in (None: unknown step)."""
-        step = self._steps.get(step_id)
-        if step is None:
+        run = self.runs.get(step_id)
+        if run is None:
             return None
-        self._detach(step)
-        return step.context
+        self._restore(run)
+        return run.context
 
     def end(self, step_id: Any, error: BaseException | None = None) -> Operation | None:
         """End the step's operation (if any) and restore the context ``start`` replaced."""
-        with self._lock:
-            step = self._steps.pop(step_id, None)
-        if step is None:
+        run = self.runs.close(step_id)
+        if run is None:
             return None
-        self._detach(step)
-        if step.op is not None:
-            self.emitter.end(step.op, error=error)
-        return step.op
+        self._restore(run)
+        if run.op is not None:
+            self.emitter.end(run.op, error=error)
+        return run.op
+
+    def _restore(self, run: Run) -> None:
+        if run.attached is not None:
+            with guard.contained(self.component):
+                run.attached.restore()  # only while its context is current (it may end elsewhere)
+            run.attached = None
 
     def __len__(self) -> int:
-        return len(self._steps)
+        return len(self.runs)

@@ -38,7 +38,7 @@ async def main() -> None:
         response = engine.query(f"How fast are refunds paid? ({index_})")
         text = "".join(response.response_gen) if hasattr(response, "response_gen") else str(response)
         print("answer:", text, flush=True)
-        result = await agent.run(user_msg=f"Where is my order A-100{index_}? [scenario:tool_round]")
+        result = await agent.run(user_msg=f"Where is my order A-100{index_}? [scenario:tool_call]")
         print("agent:", result, flush=True)
 
 

@@ -33,7 +33,7 @@ async def main() -> None:
     if os.environ.get("TRACE_INGEST_URL"):
         default_exporter().endpoint = os.environ["TRACE_INGEST_URL"]
     for index in range(1, int(os.environ.get("RUNS", "2")) + 1):
-        question = f"Where is my order A-100{index}? [scenario:tool_round]"
+        question = f"Where is my order A-100{index}? [scenario:tool_call]"
         # A streamed chat completion reports usage only when asked to (stream_options.include_usage).
         config = RunConfig(group_id=f"conv-{index}", model_settings=ModelSettings(include_usage=True))
         if os.environ.get("STREAM") == "1":

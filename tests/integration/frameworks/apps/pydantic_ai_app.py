@@ -29,7 +29,7 @@ async def main() -> None:
     agent = Agent(model_class("gpt-4o-mini", provider=provider), name="support",
                   instructions="Answer questions about orders.", tools=[lookup_order])
     for index in range(1, int(os.environ.get("RUNS", "2")) + 1):
-        question = f"Where is my order A-100{index}? [scenario:tool_round]"
+        question = f"Where is my order A-100{index}? [scenario:tool_call]"
         if os.environ.get("STREAM") == "1":
             async with agent.run_stream(question) as result:
                 output = await result.get_output()
