@@ -119,3 +119,13 @@ def test_content_only_when_opted_in(agents_run):
     assert "A-100" in tool["attributes"]["gen_ai.tool.call.arguments"]
     result = tool["attributes"]["gen_ai.tool.call.result"]
     assert "shipped" in result and "jane.doe@example.com" not in result
+
+
+def test_export_to_openai_can_be_turned_off():
+    """AGENTOTEL_OPENAI_AGENTS_EXPORT=false: the SDK sends nothing to its trace ingest endpoint,
+    and the run is still traced."""
+    run = run_app("openai3", "openai_agents_app.py", expected_llm_spans=2, RUNS="1",
+                  TRACE_INGEST_URL="{llm_base_url}/v1/traces/ingest", AGENTOTEL_OPENAI_AGENTS_EXPORT="false")
+    assert not [r for r in run.provider_requests if r["path"].endswith("/traces/ingest")]
+    assert [r["name"] for r in run.roots()] == ["invoke_workflow Agent workflow"]
+    assert len([s for s in run.spans if operation(s) == "execute_tool"]) == 1
