@@ -22,6 +22,7 @@ import time
 from typing import Any
 
 from opentelemetry import context as otel_context
+from opentelemetry import trace
 
 LLM_RUN_KEY = otel_context.create_key("agentotel.framework.llm_run")
 #: Runs kept at most: a framework that never ends its runs cannot grow the map without bound.
@@ -29,19 +30,21 @@ MAX_OPEN_RUNS = 10000
 
 
 class LLMRun:
-    """The mark of a framework LLM call in flight; ``recorded`` once someone records the call."""
+    """The mark of a framework LLM call in flight; ``recorded`` once someone records the call,
+    ``done`` once the call ended (a mark left in a context is then ignored)."""
 
-    __slots__ = ("recorded",)
+    __slots__ = ("recorded", "done")
 
     def __init__(self) -> None:
         self.recorded = False
+        self.done = False
 
 
 def seen(ctx=None) -> None:
     """Capture records (or adopts, or leaves to an ``llm_call()`` scope) the call sent in ``ctx``:
     the framework's LLM run in that context must not record it again. Never raises."""
     run = otel_context.get_value(LLM_RUN_KEY, ctx)
-    if run is not None:
+    if run is not None and not run.done:
         run.recorded = True
 
 
@@ -91,8 +94,9 @@ class Runs:
 
 
 class Attached:
-    """``ctx`` made current until ``restore``; the previous context comes back only while ``ctx``
-    is still the current one."""
+    """``ctx`` made current until ``restore``; the previous context comes back only while ``ctx``,
+    or a context with the same current span, is still the current one (a framework may end a run in
+    a copy of the context it started it in: what it attached there stays, with the same span)."""
 
     __slots__ = ("context", "previous")
 
@@ -102,5 +106,6 @@ class Attached:
         otel_context.attach(ctx)
 
     def restore(self) -> None:
-        if otel_context.get_current() is self.context:
+        current = otel_context.get_current()
+        if current is self.context or trace.get_current_span(current) is trace.get_current_span(self.context):
             otel_context.attach(self.previous)
