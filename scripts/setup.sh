@@ -2,7 +2,8 @@
 # Set up everything the project needs on this machine. Idempotent and cached: a second run
 # only checks stamps. Steps:
 #   1. Debian packages: Prometheus and Alertmanager (promtool, amtool), by dashboards/install-tools.sh.
-#   2. The Python environment in .venv with agentotel installed editable and its dev extras.
+#   2. The Python environment in .venv with agentotel installed editable and its dev extras, and
+#      the agent frameworks' test environments in .venv-frameworks (scripts/framework-envs.sh).
 #   3. Our OpenTelemetry Collector distribution (ocb), Jaeger and VictoriaLogs (Go module proxy).
 #   4. helm and the Kubernetes CRD schemas (Go module proxy), for the deploy tests only.
 # Built binaries live in $AGENTOTEL_CACHE (~/.cache/agentotel), so fresh clones reuse them.
@@ -33,6 +34,9 @@ if [ ! -x .venv/bin/python ] || [ "$(cat .venv/.agentotel-stamp 2>/dev/null)" !=
 else
   note "up to date"
 fi
+
+step "Agent framework test environments (.venv-frameworks)"
+bash scripts/framework-envs.sh
 
 step "OpenTelemetry Collector (ocb build)"
 bash collector/build.sh >/dev/null

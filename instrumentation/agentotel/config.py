@@ -223,3 +223,14 @@ def reset_settings(new: Settings | None = None) -> None:
     """Replace the process-wide settings (tests, or ``agentotel.configure``)."""
     global _settings
     _settings = new
+
+
+#: The OpenAI Agents SDK's own export of its traces to OpenAI (``agentotel_openai_agents``):
+#: ``true`` leaves the SDK's trace processors as they are (its default: export when an OpenAI key
+#: is set), ``false`` replaces them with agentotel's, so nothing leaves for OpenAI. Default true.
+AGENTOTEL_OPENAI_AGENTS_EXPORT = "AGENTOTEL_OPENAI_AGENTS_EXPORT"
+
+
+def openai_agents_export(env: dict[str, str] | None = None) -> bool:
+    """Whether the OpenAI Agents SDK keeps exporting its traces to OpenAI; never raises."""
+    return _bool(os.environ if env is None else env, AGENTOTEL_OPENAI_AGENTS_EXPORT, True)

@@ -7,8 +7,10 @@ At the moment an LLM request is sent, the current span tells who already records
   *adopts* it (``Emitter.adopt``). It opens no span of its own and, when the response has been
   read, writes its attributes (usage, cost, response details) onto that span, which its owner then
   ends. Metrics: the instrumentations known to record spans only (the ``anthropic`` SDK) get
-  agentotel's full set; any other is assumed to record ``gen_ai.client.*`` metrics itself, so only
-  the cost counters are added and no token or duration is counted twice.
+  agentotel's full set; those known to record token usage but no duration (pydantic-ai's own
+  instrumentation) get ``gen_ai.client.operation.duration`` and the cost counters; any other is
+  assumed to record ``gen_ai.client.*`` metrics itself, so only the cost counters are added and no
+  token or duration is counted twice.
 - an LLM span of agentotel's own (an ``llm_call()`` scope around an SDK call): that scope owns the
   call; capture records nothing.
 - an LLM span of another instrumentation that is started but not current: OpenLLMetry's LangChain
@@ -33,6 +35,9 @@ from ..semconv import genai as G
 _OWN_SCOPE = "agentotel"
 #: Instrumentation scopes (prefixes) whose GenAI spans come without GenAI metrics.
 SPANS_ONLY_SCOPES: tuple[str, ...] = ("com.anthropic.sdk.python",)
+#: Instrumentation scopes (prefixes) that record ``gen_ai.client.token.usage`` but no
+#: ``gen_ai.client.operation.duration`` for their GenAI spans.
+NO_DURATION_SCOPES: tuple[str, ...] = ("pydantic-ai",)
 # Pre-semconv GenAI span markers (OpenLLMetry, OpenLIT and older instrumentations).
 _LEGACY_MARKERS = ("gen_ai.system", "llm.request.type")
 #: The context key by which OpenLLMetry says "an LLM span records this call already".
@@ -45,6 +50,7 @@ class Owner:
 
     span: Span | None
     records_metrics: bool = True
+    records_duration: bool = True
 
 
 def owner_of(span: Span, ctx=None) -> Owner | None:
@@ -73,4 +79,6 @@ def span_owner(span: Span) -> Owner | None:
     name = getattr(scope, "name", "") or ""
     if name == _OWN_SCOPE:
         return Owner(None)
-    return Owner(span, records_metrics=not name.startswith(SPANS_ONLY_SCOPES))
+    if name.startswith(SPANS_ONLY_SCOPES):
+        return Owner(span, records_metrics=False, records_duration=False)
+    return Owner(span, records_duration=not name.startswith(NO_DURATION_SCOPES))

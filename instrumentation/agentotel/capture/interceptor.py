@@ -92,7 +92,8 @@ class Interceptor:
             suppress = not self.http_spans
             inject = suppress and kit is not None and kit.transport_instrumented(client, url)
             if owner is not None:
-                op = emitter.adopt(owner.span, record, record_metrics=not owner.records_metrics, context=ctx)
+                op = emitter.adopt(owner.span, record, record_metrics=not owner.records_metrics,
+                                   record_duration=not owner.records_duration, context=ctx)
                 return Call(emitter, op, route, translator, content, make_current=False, strip_baggage=strip,
                             suppress_http=suppress, inject=inject, request=request)
             return Call(emitter, emitter.start(record, ctx), route, translator, content, make_current=True,

@@ -53,9 +53,10 @@ class Operation:
     """An operation in flight: its record, span and start time."""
 
     __slots__ = ("record", "span", "started", "ended", "agent", "conversation", "own", "metrics", "complete",
-                 "rollup_parent")
+                 "rollup_parent", "duration_metric")
 
-    def __init__(self, record, span, agent, conversation, own: bool = False, metrics: bool = True):
+    def __init__(self, record, span, agent, conversation, own: bool = False, metrics: bool = True,
+                 duration_metric: bool | None = None):
         self.record = record
         self.span = span
         self.started = time.perf_counter()
@@ -69,6 +70,8 @@ class Operation:
         # False: the span's owner records the GenAI token and duration metrics itself; only the
         # cost counters are ours to add.
         self.metrics = metrics
+        # Whether the operation's duration point is ours to record (default: with the other metrics).
+        self.duration_metric = metrics if duration_metric is None else duration_metric
         # An LLM call's record that is not filled in yet (zero-code capture: a response body read
         # whole, and a pending span's request): ``complete(cost_only) -> bool`` fills it, with
         # ``cost_only`` maybe only what pricing needs (False: call again for the rest). ``end``
@@ -149,10 +152,12 @@ class Emitter:
                                           start_time=start_time)
         return Operation(record, span, agent, conversation, own=True)
 
-    def adopt(self, span, record: LLMCall, record_metrics: bool = True, context=None) -> Operation:
+    def adopt(self, span, record: LLMCall, record_metrics: bool = True, record_duration: bool | None = None,
+              context=None) -> Operation:
         """Record an LLM call onto another instrumentation's span (``capture.dedup``): ``end`` writes
         the call's attributes and cost onto it, leaves its status and end to its owner, and records
-        the token and duration metrics only when ``record_metrics`` (the owner does not record its own).
+        the token and duration metrics only when ``record_metrics`` (the owner does not record its own),
+        the duration alone when ``record_duration`` (the owner records tokens but no duration).
         Names the owner left out (operation, provider, request model) are filled in now; its tokens
         and cost roll up like agentotel's own LLM spans', from the span current in ``context``."""
         present = span.attributes or {}
@@ -162,7 +167,8 @@ class Emitter:
             if value is not None and key not in present:
                 span.set_attribute(key, value)
         op = Operation(record, AdoptedSpan(span), current_agent(context), conversation_attributes(context),
-                       metrics=record_metrics)
+                       metrics=record_metrics,
+                       duration_metric=record_metrics if record_duration is None else record_duration)
         # its cost rolls up from the span current where the call is made (an agent's, when the
         # owner's span sits elsewhere in the tree), or from its own parent when it is that span
         current = trace.get_current_span(context)
@@ -255,6 +261,15 @@ class Emitter:
             deferral.worker.submit(steps)
         else:
             deferral.run(steps)
+
+    def add_event(self, op: Operation, name: str, attributes: dict[str, Any]) -> None:
+        """A point in time of an open operation (an agent's handoff, a guardrail's verdict): an
+        event on its span, with the attributes that are known. Never raises."""
+        try:
+            if not op.ended:
+                op.span.add_event(name, {k: v for k, v in attributes.items() if v is not None})
+        except Exception as exc:  # noqa: BLE001
+            guard.report("emitter", exc)
 
     def drain(self, timeout: float | None = None) -> bool:
         """Wait (at most ``timeout`` seconds) until every operation ended so far is exported to the
@@ -412,7 +427,7 @@ class Emitter:
             a[n.GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = ttfc
         if error_type:
             metric_attrs = {**metric_attrs, n.ERROR_TYPE: error_type}  # the token points carry none
-        if op.metrics:
+        if op.duration_metric:
             points.append((ins.record_duration, r.operation, duration, metric_attrs, ctx))
         if content is not None and self.settings.content_on_spans:
             a.update(content)

@@ -44,6 +44,14 @@ RETRIEVAL_HIT = "hit"
 RETRIEVAL_MISS = "miss"
 RETRIEVAL_UNKNOWN = "unknown"  # what the retrieval returned was not understood
 
+# --- agent framework steps the conventions have no operation for: events on the agent's span ----
+EVENT_HANDOFF = "agentotel.agent.handoff"
+HANDOFF_FROM_AGENT = "agentotel.handoff.from_agent"
+HANDOFF_TO_AGENT = "agentotel.handoff.to_agent"
+EVENT_GUARDRAIL = "agentotel.guardrail"
+GUARDRAIL_NAME = "agentotel.guardrail.name"
+GUARDRAIL_TRIGGERED = "agentotel.guardrail.triggered"
+
 # --- budgets and self-telemetry -----------------------------------------------------------------
 BUDGET_PERIOD = "agentotel.budget.period"
 SIGNAL = "agentotel.signal"

@@ -55,6 +55,18 @@ class TestAdoption:
         tokens = {p.attributes["gen_ai.token.type"]: p.sum for p in own_metric_points(telemetry, "gen_ai.client.token.usage")}
         assert tokens == {"input": 21 + 188086, "output": 393}
 
+    def test_token_recording_instrumentation_gets_durations(self, instrument, telemetry, httpx_module):
+        """Under pydantic-ai's own span (it records token usage, no duration): the duration point is
+        added, the tokens are not counted twice."""
+        client = client_for(httpx_module, json_reply(httpx_module, recorded_json("openai_chat_response.json")))
+        with foreign_span(telemetry, "pydantic-ai"):
+            client.post(CHAT_URL, json=chat_request())
+        (span,) = telemetry.spans()
+        assert span.attributes["agentotel.cost.total"] > 0
+        (duration,) = own_metric_points(telemetry, "gen_ai.client.operation.duration")
+        assert duration.count == 1
+        assert own_metric_points(telemetry, "gen_ai.client.token.usage") == []
+
     def test_legacy_span_gets_semconv_names(self, instrument, telemetry, httpx_module):
         """A pre-semconv LLM span (gen_ai.system only) is adopted and given operation, provider and model."""
         client = client_for(httpx_module, json_reply(httpx_module, recorded_json("openai_chat_response.json")))

@@ -1,0 +1,3 @@
+"""What the CrewAI instrumentation needs."""
+
+_instruments: tuple[str, ...] = ("crewai >= 1.0.0",)
