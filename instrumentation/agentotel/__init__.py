@@ -12,6 +12,7 @@ from .api.conversation import (
     record_outcome,
     set_intent,
 )
+from .api.evaluations import record_business_event, record_evaluation
 from .api.operations import agent, llm_call, mark_first_chunk, retrieval, tool, workflow
 from .configure import Telemetry, configure
 from .core.guard import internal_error_counts
@@ -37,6 +38,8 @@ __all__ = [
     "internal_error_counts",
     "llm_call",
     "mark_first_chunk",
+    "record_business_event",
+    "record_evaluation",
     "record_feedback",
     "record_first_response",
     "record_outcome",

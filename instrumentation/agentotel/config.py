@@ -52,6 +52,9 @@ AGENTOTEL_FLUSH_ON_SIGTERM = "AGENTOTEL_FLUSH_ON_SIGTERM"
 AGENTOTEL_DEFERRED_EMIT = "AGENTOTEL_DEFERRED_EMIT"
 #: Conversations whose state (start time, cost) is kept for their outcome metrics. Default 10000.
 AGENTOTEL_MAX_TRACKED_CONVERSATIONS = "AGENTOTEL_MAX_TRACKED_CONVERSATIONS"
+#: Distinct values a free-form metric label (intent, evaluation label, business event name and
+#: attribute values) may take per process; later new values are recorded as ``other``. Default 50.
+AGENTOTEL_MAX_LABEL_VALUES = "AGENTOTEL_MAX_LABEL_VALUES"
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -83,6 +86,7 @@ class Settings:
     flush_on_sigterm: bool = True
     max_tracked_conversations: int = 10000
     deferred_emit: bool = True
+    max_label_values: int = 50
 
     @property
     def content_on_spans(self) -> bool:
@@ -190,6 +194,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         flush_on_sigterm=_bool(env, AGENTOTEL_FLUSH_ON_SIGTERM, True),
         max_tracked_conversations=_number(env, AGENTOTEL_MAX_TRACKED_CONVERSATIONS, d.max_tracked_conversations, int, 1),
         deferred_emit=_bool(env, AGENTOTEL_DEFERRED_EMIT, True),
+        max_label_values=_number(env, AGENTOTEL_MAX_LABEL_VALUES, d.max_label_values, int, 1),
     )
 
 

@@ -42,6 +42,7 @@ from . import deferral, guard
 from .conversations import ConversationTracker
 from .adopted import AdoptedSpan
 from .instruments import instruments_for
+from .labels import BoundedValues
 from .pending import PendingSpan
 from .records import AgentInvocation, LLMCall, Retrieval, ToolExecution, Workflow
 from .scope import conversation_attributes, current_agent
@@ -115,6 +116,7 @@ class Emitter:
         self.cost = cost_engine or CostEngine(load_catalog(s.pricing_file, s.model_aliases))
         self.serialize = ContentSerializer(Pipeline.from_names(s.redactors, s.content_max_length, redactors))
         self.conversations = ConversationTracker(s.max_tracked_conversations)
+        self.labels = BoundedValues(s.max_label_values)
         self._starters = {
             LLMCall: self._start_llm, AgentInvocation: self._start_agent, Workflow: self._start_workflow,
             ToolExecution: self._start_tool, Retrieval: self._start_retrieval,

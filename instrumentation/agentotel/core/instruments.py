@@ -48,6 +48,10 @@ class Instruments:
         self.feedback = _histogram(meter, A.METRIC_FEEDBACK_SCORE, A.SCORE_BUCKETS)
         self.retrieval_searches = meter.create_counter(A.METRIC_RETRIEVAL_SEARCHES[0], unit=A.METRIC_RETRIEVAL_SEARCHES[1], description=A.METRIC_RETRIEVAL_SEARCHES[2])
         self.retrieval_similarity = _histogram(meter, A.METRIC_RETRIEVAL_SIMILARITY, A.SIMILARITY_BUCKETS)
+        self.evaluations = meter.create_counter(A.METRIC_EVALUATIONS[0], unit=A.METRIC_EVALUATIONS[1], description=A.METRIC_EVALUATIONS[2])
+        self.evaluation_score = _histogram(meter, A.METRIC_EVALUATION_SCORE, A.EVALUATION_SCORE_BUCKETS)
+        self.business_events = meter.create_counter(A.METRIC_BUSINESS_EVENTS[0], unit=A.METRIC_BUSINESS_EVENTS[1], description=A.METRIC_BUSINESS_EVENTS[2])
+        self.business_value = meter.create_counter(A.METRIC_BUSINESS_VALUE[0], unit=A.METRIC_BUSINESS_VALUE[1], description=A.METRIC_BUSINESS_VALUE[2])
 
     # ``context``: the context the measurement was made in (exemplars link to its span); the
     # emitter records from its background worker, where the current context is another one.
