@@ -12,6 +12,7 @@ from .api.conversation import (
     record_outcome,
     set_intent,
 )
+from .api.health import HealthChecks
 from .api.evaluations import record_business_event, record_evaluation
 from .api.operations import agent, llm_call, mark_first_chunk, retrieval, tool, workflow
 from .configure import Telemetry, configure
@@ -25,6 +26,7 @@ from .version import __version__
 
 __all__ = [
     "Document",
+    "HealthChecks",
     "JsonFormatter",
     "LLMCall",
     "PricingError",
