@@ -361,6 +361,18 @@ def pipeline_cases() -> list:
     ]
 
 
+def service_cases() -> list:
+    from .rule_tests_service import service_cases as cases
+
+    return cases()
+
+
+def outcome_cases() -> list:
+    from .rule_tests_service import outcome_cases as cases
+
+    return cases()
+
+
 def suites() -> dict:
     """Test file name -> promtool test suite."""
     return {
@@ -369,11 +381,13 @@ def suites() -> dict:
         "cost": _suite([_test(x) for x in cost_cases()]),
         "pipeline": _suite([_test(x) for x in pipeline_cases()]),
         "recording": _suite(recording_tests()),
+        "service": _suite([_test(x) for x in service_cases()]),
+        "outcomes": _suite([_test(x) for x in outcome_cases()]),
     }
 
 
 def all_cases() -> list:
-    return [*llm_cases(), *quality_cases(), *cost_cases(), *pipeline_cases()]
+    return [*llm_cases(), *quality_cases(), *cost_cases(), *pipeline_cases(), *service_cases(), *outcome_cases()]
 
 
 def recording_tests() -> list:

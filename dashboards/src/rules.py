@@ -106,6 +106,10 @@ def recording_groups() -> list:
                                                       INSTANCE_EXPORTER)),
         ]),
     ]
+    from . import rules_outcomes, rules_service
+
+    groups += [rules_service.recording_group(), *rules_outcomes.recording_groups()]
+
     def rule(record: str, expr: str, labels: Optional[dict] = None) -> dict:
         return {"record": record, "expr": expr, **({"labels": labels} if labels else {})}
 
@@ -347,13 +351,22 @@ def _pipeline_alerts() -> list:
     ]
 
 
+def _sections() -> tuple:
+    from . import rules_outcomes, rules_service
+
+    return (("agentotel.llm.alerts", _llm_alerts()), ("agentotel.quality.alerts", _quality_alerts()),
+            ("agentotel.cost.alerts", _cost_alerts()), ("agentotel.pipeline.alerts", _pipeline_alerts()),
+            ("agentotel.service.alerts", rules_service.alerts()),
+            ("agentotel.evaluations.alerts", rules_outcomes.evaluation_alerts()),
+            ("agentotel.business.alerts", rules_outcomes.business_alerts()))
+
+
 def alerts() -> list:
-    return [*_llm_alerts(), *_quality_alerts(), *_cost_alerts(), *_pipeline_alerts()]
+    return [alert for _, items in _sections() for alert in items]
 
 
 def alert_groups() -> list:
-    sections = (("agentotel.llm.alerts", _llm_alerts()), ("agentotel.quality.alerts", _quality_alerts()),
-                ("agentotel.cost.alerts", _cost_alerts()), ("agentotel.pipeline.alerts", _pipeline_alerts()))
+    sections = _sections()
     return [{"name": name, "rules": [a.rule() for a in items]} for name, items in sections]
 
 
