@@ -119,8 +119,15 @@ COST_PER_DAY_USD = Objective(target=100, warning=200, critical=300, higher_is_be
 COST_PER_CONVERSATION_USD = Objective(target=0.10, warning=0.25, higher_is_better=False)
 TOKENS_PER_CONVERSATION = Objective(target=4000, warning=8000, higher_is_better=False)
 BUDGET_USAGE = Objective(target=0.5, warning=0.8, critical=1.0, higher_is_better=False)
-# Budget periods and the rolling window that measures spend against each.
+# Budget periods and the rolling window that measures spend against each. Windows longer than
+# LONG_WINDOW_FROM are summed from the hourly recorded spend (rules.COST_1H_TENANT), not the raw
+# counters: a month is then 720 samples per tenant.
 BUDGET_PERIODS = (("day", "1d"), ("month", "30d"))
+LONG_WINDOW_FROM = "2d"
+# How long Prometheus must keep data: a whole calendar month and the month before it (the monthly
+# report compares them), with a day to spare. The local stack sets it (agentotel.stack.components);
+# a deployment's Prometheus must keep at least this much (docs/configuration.md).
+PROMETHEUS_RETENTION = "63d"
 
 # --- evaluations (0-1 shares and scores) ---------------------------------------------------------
 EVALUATION_WINDOW = "1h"

@@ -293,7 +293,6 @@ def cost_cases() -> list:
                    gen_ai_agent_name="support", agentotel_tenant_id="acme")],
              active_at=1),
         _budget_case("CostBudgetExhaustion", c.WARNING, "agentotel_budget_limit", COST, 100, 85),
-        _budget_case("CostBudgetExhaustion", c.WARNING, "agentotel_budget_limit", COST, 1000, 900, "month"),
         _budget_case("CostBudgetExhaustion", c.CRITICAL, "agentotel_budget_limit", COST, 100, 120),
         _budget_case("TokenBudgetExhaustion", c.WARNING, "agentotel_budget_token_limit",
                      "gen_ai_client_token_usage_sum", 10000, 8500),
@@ -373,6 +372,12 @@ def outcome_cases() -> list:
     return cases()
 
 
+def budget_suite() -> dict:
+    from .rule_tests_budgets import suite
+
+    return suite()
+
+
 def suites() -> dict:
     """Test file name -> promtool test suite."""
     return {
@@ -383,6 +388,7 @@ def suites() -> dict:
         "recording": _suite(recording_tests()),
         "service": _suite([_test(x) for x in service_cases()]),
         "outcomes": _suite([_test(x) for x in outcome_cases()]),
+        "budgets": budget_suite(),
     }
 
 

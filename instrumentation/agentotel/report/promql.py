@@ -380,19 +380,28 @@ def cost_per_resolved_conversation(filters: Filters | None, window: str, by: Seq
     return f"{spent}\n/\n{conversations(filters, window, by, IS_RESOLVED)}"
 
 
-def budget_usage(filters: Filters | None, period: str, window: str, *, tokens_budget: bool = False) -> str:
+def sum_of_hourly(recorded: str, window: str, by: Sequence[str] = ()) -> str:
+    """The sum of a recorded hourly increase (a rule group evaluated every hour) over ``window``: one
+    sample per hour, so a month is 720 samples instead of every raw sample of every series. The range
+    is a second short of ``window`` so that it holds exactly ``window`` / 1h samples."""
+    return sum_by(f"sum_over_time({recorded}[{seconds(window) - 1}s])", by)
+
+
+def budget_usage(filters: Filters | None, period: str, window: str, *, tokens_budget: bool = False,
+                 spent: str | None = None) -> str:
     """Spend of each tenant within ``window`` over its budget for ``period`` (1 = budget used).
 
     Budgets are per tenant, so spend is summed over every service of the tenant. The result keeps
-    the budget's labels (tenant, period) and the environment.
+    the budget's labels (tenant, period) and the environment. ``spent``: the spend per (environment,
+    tenant) when it is read from a recorded series (long windows) rather than the raw counters.
     """
     keys = (ENV, TENANT)
     on = ", ".join(keys)
     if tokens_budget:
-        spent = increase(TOKEN_USAGE, filters, window, by=keys, suffix="_sum")
+        spent = spent or increase(TOKEN_USAGE, filters, window, by=keys, suffix="_sum")
         limit_metric = BUDGET_TOKEN_LIMIT
     else:
-        spent = increase(LLM_COST, filters, window, by=keys)
+        spent = spent or increase(LLM_COST, filters, window, by=keys)
         limit_metric = BUDGET_LIMIT
     limit = f"max by ({on}, {BUDGET_PERIOD}) ({selector(limit_metric, filters, f'{BUDGET_PERIOD}={_quote(period)}')} > 0)"
     return f"{spent}\n/ on ({on}) group_right ()\n{limit}"
