@@ -86,8 +86,9 @@ def _health_row() -> list:
         table_panel("Health checks", [Target(q.health_check_status(F), instant=True)], w=12,
                     description="Each check's last state (1 passed, 0 failed or timed out), per service."),
         timeseries_panel("Health check duration p95", [
-            Target(f"histogram_quantile(0.95, {q.rate(q.HEALTH_CHECK_DURATION, F, RATE, by=('le', q.HEALTH_CHECK), suffix='_bucket')})",
-                   "{{agentotel_health_check_name}}")], "s", w=12),
+            Target(q.quantile(0.95, q.HEALTH_CHECK_DURATION, F, "1h", by=(q.HEALTH_CHECK,)),
+                   "{{agentotel_health_check_name}}")], "s", w=12,
+            description="Over the checks of the last hour (readiness probes)."),
     ]
 
 

@@ -7,6 +7,8 @@ The suite evaluates every hour, as Prometheus evaluates the hourly spend group
 
 from __future__ import annotations
 
+from agentotel.report import promql as q
+
 from . import config as c
 from . import rules
 from .rule_tests import CHAT, COST, TENANT_LABELS, _labels, _suite, _svc
@@ -49,6 +51,10 @@ def suite() -> dict:
         "interval": "1h",
         "input_series": series,
         "promql_expr_test": [
+            # The cheap path itself: 720 hourly samples of recorded spend add up to the month's spend.
+            {"expr": q.sum_of_hourly(rules.COST_1H_TENANT, "30d", rules.TENANT), "eval_time": at,
+             "exp_samples": [{"labels": "{" + ", ".join(f'{k}="{v}"' for k, v in TENANT_LABELS.items()) + "}",
+                              "value": _spend(30 * 24)}]},
             {"expr": f'{rules.BUDGET_USAGE}{{agentotel_budget_period="month"}}', "eval_time": at,
              "exp_samples": [{"labels": _labels(rules.BUDGET_USAGE, **month), "value": usage}]},
             {"expr": f'{rules.BUDGET_USAGE}{{agentotel_budget_period="day"}}', "eval_time": at,

@@ -76,8 +76,10 @@ def recording_groups() -> list:
         # The period label is also set statically: one rule per period, told apart by it.
         labels = {q.BUDGET_PERIOD: period}
         long = q.seconds(window) >= q.seconds(c.LONG_WINDOW_FROM)
-        cost = q.sum_of_hourly(COST_1H_TENANT, window, TENANT) if long else None
-        tokens = q.sum_of_hourly(TOKENS_1H_TENANT, window, TENANT) if long else None
+        # Until the hourly group has recorded a tenant's spend (its first hour), the raw counters.
+        cost = f"(\n{q.sum_of_hourly(COST_1H_TENANT, window, TENANT)}\nor\n{q.cost(None, window, TENANT)}\n)" if long else None
+        tokens = (f"(\n{q.sum_of_hourly(TOKENS_1H_TENANT, window, TENANT)}\nor\n{q.tokens(None, window, TENANT)}\n)"
+                  if long else None)
         budgets.append((BUDGET_USAGE, q.budget_usage(None, period, window, spent=cost), labels))
         budgets.append((TOKEN_BUDGET_USAGE, q.budget_usage(None, period, window, tokens_budget=True, spent=tokens),
                         labels))

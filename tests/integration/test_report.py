@@ -70,3 +70,41 @@ def test_report_matches_prometheus(stack, demo_traffic, tmp_path):
     assert (tmp_path / "weekly-conversations.png").read_bytes().startswith(PNG)
     assert "![Conversations per day by outcome](weekly-conversations.png)" in text
     assert "## Intent breakdown" in text and "_No conversations in this period._" not in text
+
+    # The recommendations cite the same figures: the demo escalates far more than the 15% target.
+    recommendations = text.split("## Recommendations\n\n", 1)[1].split("\n## ", 1)[0]
+    escalation = re.search(r"^- Escalation rate is ([\d.]+)% .*the top reason is `([^`]+)` with (\d+) of (\d+) "
+                           r"escalations", recommendations, re.MULTILINE)
+    assert escalation, recommendations
+    assert escalation.group(1) == f"{escalated / conversations * 100:.1f}"
+    reason, count = escalation.group(2), int(escalation.group(3))
+    by_reason = _scalar(url, "sum(max_over_time(agentotel_conversation_escalations_total"
+                             f'{{agentotel_escalation_reason="{reason}"}}[1d]))', end)
+    assert count == round(by_reason) and int(escalation.group(4)) == round(escalated)
+
+
+def test_month_report_matches_prometheus(stack, demo_traffic, tmp_path):
+    """`agentotel report --month` for the current calendar month: its cost and each tenant's spend equal
+    Prometheus' figures over the month, evaluated at the month's end (all of the demo's data lies in it)."""
+    from agentotel.report import MonthPeriod
+
+    now = datetime.now(timezone.utc)
+    period = MonthPeriod.of(now.year, now.month)
+    out = tmp_path / "month.md"
+    code = main(["report", "--prometheus-url", stack.prometheus_url, "--month", f"{now:%Y-%m}", "--no-charts",
+                 "--out", str(out)])
+    assert code == 0
+    text = out.read_text()
+    assert text.startswith(f"# Monthly agent report: {period.start:%B %Y}")
+    # The month has not ended: Prometheus evaluates at its end as at the last data it has, within 5 minutes
+    # of staleness at most; compare at now instead, where the same series hold.
+    window = period.window
+    cost = _scalar(stack.prometheus_url, f"sum(max_over_time(agentotel_llm_cost_total[{window}]))", now)
+    assert cost > 0
+    tenants = re.findall(r"^\| (acme|globex|initech) \| ([^|]+) \|", text, re.MULTILINE)
+    assert tenants, text.split("### Budgets", 1)[-1]
+    for tenant, spend in tenants:
+        expected = _scalar(stack.prometheus_url, "sum(max_over_time(agentotel_llm_cost_total"
+                                                 f'{{agentotel_tenant_id="{tenant}"}}[{window}]))', now)
+        shown = float(spend.strip().replace("$", "").replace(",", ""))
+        assert shown == pytest.approx(expected, rel=0.01, abs=0.0001), tenant

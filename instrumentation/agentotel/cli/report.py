@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 AGENTOTEL_PROMETHEUS_URL = "AGENTOTEL_PROMETHEUS_URL"
@@ -100,6 +100,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     end = args.end or datetime.now(timezone.utc)
     period = MonthPeriod.of(*args.month) if args.month else None
     if period is not None:
+        now = datetime.now(timezone.utc).replace(microsecond=0)
+        if period.end > now:  # the current month: up to now
+            period = MonthPeriod(period.start, max(now, period.start + timedelta(minutes=1)))
         end = period.end
     out = args.out or Path(f"reports/monthly-{period.start:%Y-%m}.md" if period else "reports/weekly.md")
     args.out = out

@@ -483,10 +483,15 @@ def http_requests(filters: Filters | None, window: str, by: Sequence[str] = (), 
     return rate(HTTP_SERVER_DURATION, filters, window, *extra, by=by, suffix="_count")
 
 
+def http_request_count(filters: Filters | None, window: str, by: Sequence[str] = (), *extra: str) -> str:
+    """HTTP requests served within ``window`` (series born within it counted whole, see ``increase``)."""
+    return increase(HTTP_SERVER_DURATION, filters, window, *extra, by=by, suffix="_count")
+
+
 def http_status_ratio(status_regex: str, filters: Filters | None, window: str, by: Sequence[str] = ()) -> str:
-    """Share of the HTTP requests answered with a status matching ``status_regex`` (``5..``)."""
-    matching = http_requests(filters, window, by, f"{HTTP_STATUS}=~{_quote(status_regex)}")
-    return ratio(matching, http_requests(filters, window, by))
+    """Share of the HTTP requests within ``window`` answered with a status matching ``status_regex`` (``5..``)."""
+    matching = http_request_count(filters, window, by, f"{HTTP_STATUS}=~{_quote(status_regex)}")
+    return ratio(matching, http_request_count(filters, window, by))
 
 
 def http_error_ratio(filters: Filters | None, window: str, by: Sequence[str] = ()) -> str:
@@ -495,8 +500,7 @@ def http_error_ratio(filters: Filters | None, window: str, by: Sequence[str] = (
 
 
 def http_latency_quantile(q: float, filters: Filters | None, window: str, by: Sequence[str] = ()) -> str:
-    inner = rate(HTTP_SERVER_DURATION, filters, window, by=("le", *by), suffix="_bucket")
-    return f"histogram_quantile({q:g}, {inner})"
+    return quantile(q, HTTP_SERVER_DURATION, filters, window, by=by)
 
 
 def http_active_requests(filters: Filters | None, by: Sequence[str] = ()) -> str:
