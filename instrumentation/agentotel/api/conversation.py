@@ -77,6 +77,13 @@ class conversation:  # noqa: N801 - used like a function: `with conversation("c-
     def feedback(self, score: float, comment: str | None = None) -> None:
         record_feedback(self.id, score, comment)
 
+    def confirm_intent(self, confirmed: bool = True) -> None:
+        """The user confirmed (or rejected) the intent the agent understood: the ``intent_confirmation``
+        evaluation."""
+        from .evaluations import record_evaluation
+
+        record_evaluation(A.EVALUATION_INTENT_CONFIRMATION, 1.0 if confirmed else 0.0, conversation_id=self.id)
+
 
 def set_intent(conversation_id: str, intent: str) -> None:
     """Record what the conversation is about (a low-cardinality label such as ``refund``)."""

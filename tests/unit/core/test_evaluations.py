@@ -87,3 +87,14 @@ def test_evaluation_labels_are_bounded(make_telemetry):
         agentotel.record_evaluation("tone", label=label)
     counts = {a["gen_ai.evaluation.score.label"]: p.value for a, p in telemetry.points("agentotel.evaluations")}
     assert counts == {"a": 1, "b": 1, "other": 2}
+
+
+def test_intent_confirmation_goes_through_the_evaluation_path(telemetry):
+    """conv.confirm_intent() records the intent_confirmation evaluation, labelled from its score."""
+    with agentotel.conversation("c4", agent="support") as conv:
+        conv.set_intent("refund")
+        conv.confirm_intent()
+        conv.confirm_intent(False)
+    counts = {a["gen_ai.evaluation.score.label"]: p.value for a, p in telemetry.points("agentotel.evaluations")
+              if a["gen_ai.evaluation.name"] == "intent_confirmation"}
+    assert counts == {"confirmed": 1, "rejected": 1}
