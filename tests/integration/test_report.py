@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import urllib.parse
 import urllib.request
 from datetime import datetime, timezone
@@ -14,6 +15,7 @@ from agentotel.cli.main import main
 
 pytestmark = pytest.mark.integration
 PNG = b"\x89PNG\r\n\x1a\n"
+SCRAPE_DEADLINE_SECONDS = 30
 
 
 def _scalar(prometheus_url: str, expr: str, at: datetime) -> float:
@@ -22,6 +24,21 @@ def _scalar(prometheus_url: str, expr: str, at: datetime) -> float:
         result = json.load(response)["data"]["result"]
     assert len(result) == 1, (expr, result)
     return float(result[0]["value"][1])
+
+
+def _settled_now(prometheus_url: str) -> datetime:
+    """Now, once Prometheus has stored a later scrape of the apps' metrics: every sample at or before
+    it is then in, so the report and the checks read the same data."""
+    end = datetime.now(timezone.utc).replace(microsecond=0)
+    deadline = time.monotonic() + SCRAPE_DEADLINE_SECONDS
+    while time.monotonic() < deadline:
+        body = urllib.parse.urlencode({"query": 'max(timestamp(up{job="agentotel-collector"}))'}).encode()
+        with urllib.request.urlopen(prometheus_url + "/api/v1/query", data=body, timeout=30) as response:
+            result = json.load(response)["data"]["result"]
+        if result and float(result[0]["value"][1]) > end.timestamp():
+            return end
+        time.sleep(0.5)
+    pytest.fail("Prometheus stored no scrape of the collector's exporter after the report's end")
 
 
 def _row(text: str, metric: str) -> list:
@@ -36,7 +53,7 @@ def test_report_matches_prometheus(stack, demo_traffic, tmp_path):
 
     The session's Prometheus is new, so every series was born within the day: the day's events are
     the counters' highest values (an app exports its counters from their first event on)."""
-    end = datetime.now(timezone.utc).replace(microsecond=0)
+    end = _settled_now(stack.prometheus_url)
     out = tmp_path / "weekly.md"
     code = main(["report", "--prometheus-url", stack.prometheus_url, "--end", end.isoformat(), "--days", "1",
                  "--out", str(out)])
@@ -88,16 +105,15 @@ def test_month_report_matches_prometheus(stack, demo_traffic, tmp_path):
     Prometheus' figures over the month, evaluated at the month's end (all of the demo's data lies in it)."""
     from agentotel.report import MonthPeriod
 
-    now = datetime.now(timezone.utc)
+    now = _settled_now(stack.prometheus_url)
     period = MonthPeriod.of(now.year, now.month)
     out = tmp_path / "month.md"
-    code = main(["report", "--prometheus-url", stack.prometheus_url, "--month", f"{now:%Y-%m}", "--no-charts",
-                 "--out", str(out)])
+    code = main(["report", "--prometheus-url", stack.prometheus_url, "--month", f"{now:%Y-%m}", "--end",
+                 now.isoformat(), "--no-charts", "--out", str(out)])
     assert code == 0
     text = out.read_text()
     assert text.startswith(f"# Monthly agent report: {period.start:%B %Y}")
-    # The month has not ended: Prometheus evaluates at its end as at the last data it has, within 5 minutes
-    # of staleness at most; compare at now instead, where the same series hold.
+    # The month is not over: the report stops at --end, where the checks evaluate too.
     window = period.window
     cost = _scalar(stack.prometheus_url, f"sum(max_over_time(agentotel_llm_cost_total[{window}]))", now)
     assert cost > 0

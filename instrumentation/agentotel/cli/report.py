@@ -77,7 +77,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "period.")
     parser.add_argument("--prometheus-url", help=f"Prometheus base URL (default: ${AGENTOTEL_PROMETHEUS_URL}, the "
                                                  f"running local stack, {DEFAULT_PROMETHEUS_URL})")
-    parser.add_argument("--end", type=parse_end, help="end of the period, ISO 8601 (default: now)")
+    parser.add_argument("--end", type=parse_end, help="end of the period, ISO 8601 (default: now); with --month, "
+                                                      "where a month not over yet stops (default: now)")
     parser.add_argument("--days", type=_days, default=7.0, help="length of the period in days (default 7)")
     parser.add_argument("--month", type=parse_month, metavar="YYYY-MM",
                         help="report this calendar month (UTC) instead of --end/--days; Prometheus must keep "
@@ -100,9 +101,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     end = args.end or datetime.now(timezone.utc)
     period = MonthPeriod.of(*args.month) if args.month else None
     if period is not None:
-        now = datetime.now(timezone.utc).replace(microsecond=0)
-        if period.end > now:  # the current month: up to now
-            period = MonthPeriod(period.start, max(now, period.start + timedelta(minutes=1)))
+        cap = args.end or datetime.now(timezone.utc).replace(microsecond=0)
+        if period.end > cap:  # the current month: up to now (or --end)
+            period = MonthPeriod(period.start, max(cap, period.start + timedelta(minutes=1)))
         end = period.end
     out = args.out or Path(f"reports/monthly-{period.start:%Y-%m}.md" if period else "reports/weekly.md")
     args.out = out
