@@ -26,6 +26,9 @@ from dataclasses import asdict, dataclass, field
 import httpx
 
 TENANTS = ("acme", "globex", "initech")
+#: Where the customers write from, in turn (the conversation's channel; not drawn from the seed, so
+#: a seed gives the same conversations as before channels existed).
+CHANNELS = ("web", "chat", "email", "web", "voice")
 #: Journey kinds and their weights: what the conversations are about and how they end.
 KINDS: dict[str, int] = {
     "faq": 20, "order_status": 16, "shipping": 8, "refund_small": 7, "refund_over_limit": 5,
@@ -90,6 +93,7 @@ class ConversationPlan:
     turns: tuple[Turn, ...]
     end: str | None  # "resolved" / "abandoned" via /end, None when the agent escalates
     feedback: tuple[int, str] | None
+    channel: str = "web"
 
 
 def _order(rng: random.Random, exists: bool = True) -> str:
@@ -159,7 +163,8 @@ def plan(n: int, seed: int = 1, prefix: str = "demo") -> list[ConversationPlan]:
             feedback = (score, _COMMENTS[score])
         plans.append(ConversationPlan(
             id=f"{prefix}-{seed}-{i:04d}", tenant=rng.choice(TENANTS), user=f"u-{rng.randint(1, max(5, n // 2)):04d}",
-            kind=kind, turns=tuple(turns), end=None if outcome == "escalated" else outcome, feedback=feedback))
+            kind=kind, turns=tuple(turns), end=None if outcome == "escalated" else outcome, feedback=feedback,
+            channel=CHANNELS[i % len(CHANNELS)]))
     return plans
 
 
@@ -247,7 +252,8 @@ class _Player:
 
     def _post(self, path: str, plan: ConversationPlan, result: ConversationResult, body: dict,
               scenario: str | None = None) -> dict | None:
-        headers = {"x-conversation-id": plan.id, "x-user-id": plan.user, "x-tenant-id": plan.tenant}
+        headers = {"x-conversation-id": plan.id, "x-user-id": plan.user, "x-tenant-id": plan.tenant,
+                   "x-channel": plan.channel}
         if scenario:
             headers["x-fake-scenario"] = scenario
         try:
@@ -311,6 +317,14 @@ class _Player:
         return result
 
 
+def probe(client: httpx.Client) -> int | None:
+    """Ask the app's readiness endpoint, as an orchestrator's probe would: its HTTP status, or None."""
+    try:
+        return client.get("/health/ready").status_code
+    except httpx.HTTPError:
+        return None
+
+
 def run(base_url: str, plans: list[ConversationPlan], concurrency: int = 4, deadline_seconds: float = 120.0,
         request_timeout: float = 60.0, transport: httpx.BaseTransport | None = None) -> Summary:
     """Play ``plans`` against the app at ``base_url``; conversations not started by the deadline are skipped."""
@@ -319,6 +333,7 @@ def run(base_url: str, plans: list[ConversationPlan], concurrency: int = 4, dead
     lock = threading.Lock()
     with httpx.Client(base_url=base_url, timeout=request_timeout, transport=transport) as client:
         player = _Player(client, started + deadline_seconds)
+        probe(client)
 
         def work(p: ConversationPlan) -> None:
             r = player.play(p)
@@ -331,6 +346,7 @@ def run(base_url: str, plans: list[ConversationPlan], concurrency: int = 4, dead
             except BaseException:  # Ctrl-C: the conversations in flight stop after their current request
                 player.deadline = 0.0
                 raise
+        probe(client)
     order = {p.id: i for i, p in enumerate(plans)}
     results.sort(key=lambda r: order[r.id])
     return summarize(results, time.monotonic() - started)

@@ -42,6 +42,17 @@ def _per_hour(label: str, legend: str) -> object:
                             USD, stacked=True, w=12)
 
 
+def _intent_row() -> list:
+    return [
+        bargauge_panel("Conversation cost by intent",
+                       [Target(q.cost_by_intent(F, RANGE), "{{agentotel_conversation_intent}}", instant=True)], USD, w=12,
+                       description="LLM cost of the conversations that ended within the time range, by intent."),
+        bargauge_panel("Conversation tokens by intent",
+                       [Target(q.tokens_by_intent(F, RANGE), "{{agentotel_conversation_intent}}", instant=True)],
+                       "short", w=12),
+    ]
+
+
 def _breakdown_row() -> list:
     return [
         _per_hour(q.PROVIDER, "provider"),
@@ -103,5 +114,6 @@ def build() -> dict:
             .row("Summary", _summary_row())
             .row("Spend", _breakdown_row())
             .row("Per conversation", _conversation_row())
+            .row("By intent", _intent_row())
             .row("Budgets and pricing", _budget_row())
             .build())

@@ -1,11 +1,13 @@
-"""Agent quality: automation, resolution, escalation, CSAT, response times, intents."""
+"""Agent quality: automation, resolution, escalation, CSAT, response times, intents and channels,
+and the evaluations (intent accuracy, hallucinations, sentiment misreads, RAG and confidence scores)."""
 
 from __future__ import annotations
 
 from agentotel.report import promql as q
+from agentotel.semconv import agentotel_names as A
 
 from . import config as c
-from . import rules
+from . import rules, rules_outcomes
 from .panels import RANGE, Board, Target, bargauge_panel, pie_panel, stat_panel, timeseries_panel
 
 F = c.DASHBOARD_FILTERS
@@ -100,6 +102,65 @@ def _intent_row() -> list:
     ]
 
 
+def _evaluations_row() -> list:
+    EW = c.EVALUATION_WINDOW
+    return [
+        stat_panel("Intent accuracy", Target(q.evaluation_label_ratio(A.EVALUATION_INTENT_ACCURACY, "correct", F, RANGE),
+                                             instant=True), "percentunit", objective=c.INTENT_ACCURACY, decimals=1,
+                   description=f"intent_accuracy evaluations labelled correct. Target {c.INTENT_ACCURACY.target:.0%}."),
+        stat_panel("Hallucination rate", Target(q.evaluation_label_ratio(A.EVALUATION_HALLUCINATION, "hallucinated", F,
+                                                                         RANGE), instant=True),
+                   "percentunit", objective=c.HALLUCINATION_RATE, decimals=1,
+                   description=f"Evaluated answers labelled hallucinated. Target under {c.HALLUCINATION_RATE.target:.0%}."),
+        stat_panel("Sentiment misreads", Target(q.evaluation_label_ratio(A.EVALUATION_SENTIMENT, "incorrect", F, RANGE),
+                                                instant=True), "percentunit", objective=c.SENTIMENT_MISREAD_RATE,
+                   decimals=1, description="sentiment_accuracy evaluations labelled incorrect."),
+        stat_panel("Mean confidence", Target(q.evaluation_score_mean(A.EVALUATION_CONFIDENCE, F, RANGE), instant=True),
+                   "percentunit", objective=c.EVALUATION_SCORES["confidence"], decimals=1,
+                   description="The agent's own confidence in its answers, 0 to 1."),
+        stat_panel("Evaluations", Target(q.evaluations(F, RANGE), instant=True), "short", decimals=0, w=8,
+                   description="Evaluation results recorded within the time range (every evaluator)."),
+        timeseries_panel("RAG scores", [
+            Target(q.evaluation_score_mean(name, F, EW), name)
+            for name in (A.EVALUATION_ANSWER_RELEVANCY, A.EVALUATION_FAITHFULNESS, A.EVALUATION_CONTEXT_RECALL)],
+            "percentunit", objective=c.EVALUATION_SCORES["faithfulness"], max_value=1, w=12,
+            description=f"Mean answer relevancy, faithfulness and context recall of the last {EW}."),
+        timeseries_panel("Evaluation shares", [
+            Target(q.evaluation_label_ratio(A.EVALUATION_INTENT_ACCURACY, "correct", F, EW), "intent accuracy"),
+            Target(q.evaluation_label_ratio(A.EVALUATION_HALLUCINATION, "hallucinated", F, EW), "hallucinations"),
+            Target(q.evaluation_label_ratio(A.EVALUATION_SENTIMENT, "incorrect", F, EW), "sentiment misreads")],
+            "percentunit", max_value=1, w=12, description=f"Over the evaluations of the last {EW}."),
+        bargauge_panel("Results by evaluation and label",
+                       [Target(q.evaluations(F, RANGE, by=(q.EVALUATION, q.EVALUATION_LABEL)),
+                               "{{gen_ai_evaluation_name}} {{gen_ai_evaluation_score_label}}", instant=True)],
+                       "short", w=12, h=10,
+                       description="Every evaluator's results within the time range, by label (`none`: a score only)."),
+        timeseries_panel("Mean score by evaluation (alerting view)",
+                         [Target(f"{rules_outcomes.EVALUATION_SCORE_MEAN}{{{SERIES_FILTER}}}",
+                                 "{{gen_ai_evaluation_name}} {{service_name}}")],
+                         "short", min_value=0, w=12, h=10,
+                         description="The recorded hourly means the evaluation alert reads."),
+    ]
+
+
+def _channels_row() -> list:
+    return [
+        pie_panel("Conversations by channel", Target(q.conversations_by_channel(F, RANGE), "{{agentotel_conversation_channel}}",
+                                                     instant=True), w=8),
+        bargauge_panel("Escalations by intent",
+                       [Target(q.escalations_by_intent(F, RANGE), "{{agentotel_conversation_intent}}", instant=True)],
+                       "short", w=8, description="Conversations handed to a human within the time range, by intent."),
+        timeseries_panel("Resolution rate by channel",
+                         [Target(q.resolution_ratio(F, W, (q.CHANNEL,)), "{{agentotel_conversation_channel}}")],
+                         "percentunit", objective=c.RESOLUTION_RATE, max_value=1, w=8),
+        timeseries_panel("Low ratings (1-2)",
+                         [Target(q.low_ratings(F, c.LOW_RATING_WINDOW, c.LOW_RATING_MAX_SCORE), "ratings <= 2")],
+                         "short", bars=True, w=24, h=6,
+                         description=f"Ratings of {c.LOW_RATING_MAX_SCORE} or less in the last "
+                                     f"{c.LOW_RATING_WINDOW}: each one raises an info alert for the support lead."),
+    ]
+
+
 def build() -> dict:
     return (Board("agentotel-quality", "agentotel / Agent quality",
                   "Automation, resolution and escalation, customer satisfaction, response times and intents, "
@@ -109,4 +170,6 @@ def build() -> dict:
             .row("Customer satisfaction", _csat_row())
             .row("Response times", _times_row())
             .row("Intents and outcomes", _intent_row())
+            .row("Evaluations", _evaluations_row())
+            .row("Channels and intents", _channels_row())
             .build())

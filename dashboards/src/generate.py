@@ -13,12 +13,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import dashboards_cost, dashboards_operations, dashboards_quality, provisioning, rule_tests, rules
+from . import (dashboards_business, dashboards_cost, dashboards_operations, dashboards_quality, dashboards_service,
+               provisioning, rule_tests, rules)
 from .serialize import to_json, to_yaml
 
 ROOT = Path(__file__).resolve().parents[1]  # dashboards/
 
-DASHBOARDS = (dashboards_operations, dashboards_cost, dashboards_quality)
+DASHBOARDS = (dashboards_operations, dashboards_cost, dashboards_quality, dashboards_service, dashboards_business)
 
 
 def outputs() -> dict:

@@ -17,6 +17,8 @@ from grafana_foundation_sdk.models import dashboard as dm
 from grafana_foundation_sdk.models import piechart as pcm
 from grafana_foundation_sdk.models import prometheus as pm
 
+from agentotel.report import promql as q
+
 from . import config as c
 
 PROMETHEUS = dm.DataSourceRef(type_val="prometheus", uid=c.PROMETHEUS_UID)
@@ -188,7 +190,24 @@ class Board:
         for variable in data["templating"]["list"]:
             variable.pop("id", None)  # the SDK's placeholder uuid, the same for every variable
             variable["definition"] = variable["query"]["query"]
+        data.setdefault("annotations", {}).setdefault("list", []).append(deployments_annotation())
         return _layout(_flatten_rows(data))
+
+
+def deployments_annotation() -> dict:
+    """A marker on every panel where a service starts reporting a new ``service.version``."""
+    return {
+        "name": "Deployments",
+        "datasource": {"type": "prometheus", "uid": c.PROMETHEUS_UID},
+        "enable": True,
+        "iconColor": BLUE,
+        "expr": q.deployments(c.DEPLOYMENT_WINDOW),
+        "step": "1m",
+        "titleFormat": "Deployed {{service_name}} {{service_version}}",
+        "tagKeys": "service_name,service_version,deployment_environment_name",
+        "textFormat": "",
+        "useValueForTime": False,
+    }
 
 
 def _flatten_rows(data: dict) -> dict:

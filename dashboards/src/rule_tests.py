@@ -293,7 +293,6 @@ def cost_cases() -> list:
                    gen_ai_agent_name="support", agentotel_tenant_id="acme")],
              active_at=1),
         _budget_case("CostBudgetExhaustion", c.WARNING, "agentotel_budget_limit", COST, 100, 85),
-        _budget_case("CostBudgetExhaustion", c.WARNING, "agentotel_budget_limit", COST, 1000, 900, "month"),
         _budget_case("CostBudgetExhaustion", c.CRITICAL, "agentotel_budget_limit", COST, 100, 120),
         _budget_case("TokenBudgetExhaustion", c.WARNING, "agentotel_budget_token_limit",
                      "gen_ai_client_token_usage_sum", 10000, 8500),
@@ -361,6 +360,24 @@ def pipeline_cases() -> list:
     ]
 
 
+def service_cases() -> list:
+    from .rule_tests_service import service_cases as cases
+
+    return cases()
+
+
+def outcome_cases() -> list:
+    from .rule_tests_service import outcome_cases as cases
+
+    return cases()
+
+
+def budget_suite() -> dict:
+    from .rule_tests_budgets import suite
+
+    return suite()
+
+
 def suites() -> dict:
     """Test file name -> promtool test suite."""
     return {
@@ -369,11 +386,14 @@ def suites() -> dict:
         "cost": _suite([_test(x) for x in cost_cases()]),
         "pipeline": _suite([_test(x) for x in pipeline_cases()]),
         "recording": _suite(recording_tests()),
+        "service": _suite([_test(x) for x in service_cases()]),
+        "outcomes": _suite([_test(x) for x in outcome_cases()]),
+        "budgets": budget_suite(),
     }
 
 
 def all_cases() -> list:
-    return [*llm_cases(), *quality_cases(), *cost_cases(), *pipeline_cases()]
+    return [*llm_cases(), *quality_cases(), *cost_cases(), *pipeline_cases(), *service_cases(), *outcome_cases()]
 
 
 def recording_tests() -> list:

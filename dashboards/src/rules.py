@@ -46,6 +46,8 @@ COST_PER_CONVERSATION = "service:agentotel_conversation_cost:mean_1h"
 TOKENS_PER_CONVERSATION = "service:agentotel_conversation_tokens:mean_1h"
 BUDGET_USAGE = "tenant:agentotel_budget_limit:usage_ratio"
 TOKEN_BUDGET_USAGE = "tenant:agentotel_budget_token_limit:usage_ratio"
+COST_1H_TENANT = "tenant:agentotel_llm_cost:increase1h"
+TOKENS_1H_TENANT = "tenant:gen_ai_client_token_usage:increase1h"
 COLLECTOR_REFUSED_RATIO = "instance:otelcol_receiver_refused:ratio_rate5m"
 COLLECTOR_QUEUE_USAGE = "instance_exporter:otelcol_exporter_queue:usage_ratio"
 COLLECTOR_SEND_FAILED = "instance_exporter:otelcol_exporter_send_failed:rate5m"
@@ -73,8 +75,14 @@ def recording_groups() -> list:
     for period, window in c.BUDGET_PERIODS:
         # The period label is also set statically: one rule per period, told apart by it.
         labels = {q.BUDGET_PERIOD: period}
-        budgets.append((BUDGET_USAGE, q.budget_usage(None, period, window), labels))
-        budgets.append((TOKEN_BUDGET_USAGE, q.budget_usage(None, period, window, tokens_budget=True), labels))
+        long = q.seconds(window) >= q.seconds(c.LONG_WINDOW_FROM)
+        # Until the hourly group has recorded a tenant's spend (its first hour), the raw counters.
+        cost = f"(\n{q.sum_of_hourly(COST_1H_TENANT, window, TENANT)}\nor\n{q.cost(None, window, TENANT)}\n)" if long else None
+        tokens = (f"(\n{q.sum_of_hourly(TOKENS_1H_TENANT, window, TENANT)}\nor\n{q.tokens(None, window, TENANT)}\n)"
+                  if long else None)
+        budgets.append((BUDGET_USAGE, q.budget_usage(None, period, window, spent=cost), labels))
+        budgets.append((TOKEN_BUDGET_USAGE, q.budget_usage(None, period, window, tokens_budget=True, spent=tokens),
+                        labels))
     groups = [
         ("agentotel.operations.recording", [
             (LATENCY_P50, q.latency_quantile(0.5, None, "5m", SERVICE_OPERATION_MODEL)),
@@ -106,10 +114,19 @@ def recording_groups() -> list:
                                                       INSTANCE_EXPORTER)),
         ]),
     ]
+    from . import rules_outcomes, rules_service
+
+    groups += [rules_service.recording_group(), *rules_outcomes.recording_groups()]
+
     def rule(record: str, expr: str, labels: Optional[dict] = None) -> dict:
         return {"record": record, "expr": expr, **({"labels": labels} if labels else {})}
 
-    return [{"name": name, "rules": [rule(*r) for r in rules]} for name, rules in groups]
+    hourly = {"name": "agentotel.cost.hourly.recording", "interval": "1h", "rules": [
+        rule(COST_1H_TENANT, q.cost(None, "1h", TENANT)),
+        rule(TOKENS_1H_TENANT, q.tokens(None, "1h", TENANT)),
+    ]}
+    # Evaluated every hour: each sample is one hour's spend, and long windows sum them.
+    return [hourly, *({"name": name, "rules": [rule(*r) for r in rules]} for name, rules in groups)]
 
 
 @dataclass(frozen=True)
@@ -347,13 +364,22 @@ def _pipeline_alerts() -> list:
     ]
 
 
+def _sections() -> tuple:
+    from . import rules_outcomes, rules_service
+
+    return (("agentotel.llm.alerts", _llm_alerts()), ("agentotel.quality.alerts", _quality_alerts()),
+            ("agentotel.cost.alerts", _cost_alerts()), ("agentotel.pipeline.alerts", _pipeline_alerts()),
+            ("agentotel.service.alerts", rules_service.alerts()),
+            ("agentotel.evaluations.alerts", rules_outcomes.evaluation_alerts()),
+            ("agentotel.business.alerts", rules_outcomes.business_alerts()))
+
+
 def alerts() -> list:
-    return [*_llm_alerts(), *_quality_alerts(), *_cost_alerts(), *_pipeline_alerts()]
+    return [alert for _, items in _sections() for alert in items]
 
 
 def alert_groups() -> list:
-    sections = (("agentotel.llm.alerts", _llm_alerts()), ("agentotel.quality.alerts", _quality_alerts()),
-                ("agentotel.cost.alerts", _cost_alerts()), ("agentotel.pipeline.alerts", _pipeline_alerts()))
+    sections = _sections()
     return [{"name": name, "rules": [a.rule() for a in items]} for name, items in sections]
 
 

@@ -4,7 +4,11 @@ A turn is one ``invoke_agent support`` span: classify the message (LLM), stop ea
 to a human when the rules say so, search the FAQ (``retrieval faq``), run the tools the model or the
 intent calls for (``execute_tool ...``), then answer (LLM; the other provider if the first fails).
 The business signals — intent, escalation with its reason, first response — are recorded with
-agentotel's conversation API; the LLM calls are captured by agentotel without any code here.
+agentotel's conversation API; the LLM calls are captured by agentotel without any code here. Each
+answered turn is judged by small heuristics (``evaluate``) recorded with ``record_evaluation``:
+intent accuracy (model vs keyword rules), confidence and context recall (the FAQ search), answer
+relevancy and faithfulness (words of the answer in the question and the facts), hallucination (an
+answer with no fact behind it) and sentiment (an angry message read as one).
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ class Conversation:
     turns: int = 0
     consecutive_misses: int = 0
     history: list[dict[str, str]] = field(default_factory=list)
+    channel: str | None = None  # web, chat, email...
     outcome: str | None = None  # set once: resolved, escalated or abandoned
     escalation_reason: str | None = None
 
@@ -109,6 +114,31 @@ async def search_faq(query: str, kb: KnowledgeBase) -> list[dict[str, Any]]:
     return [{"id": h.id, "score": h.score, "content": h.text, "title": h.title} for h in kb.search(query, top_k=3)]
 
 
+def _words(text: str) -> set[str]:
+    return {w for w in "".join(c.lower() if c.isalnum() else " " for c in text).split() if len(w) > 3}
+
+
+def _overlap(words: set[str], other: set[str]) -> float:
+    return round(len(words & other) / len(words), 3) if words else 0.0
+
+
+def evaluate(message: str, answer: str, result: "TurnResult", rule_intent: str, hits: list[dict],
+             facts: list[str]) -> None:
+    """Heuristic evaluators of an answered turn, recorded inside its agent span."""
+    agentotel.record_evaluation("intent_accuracy", label="correct" if result.intent == rule_intent else "incorrect")
+    top = max((hit["score"] for hit in hits), default=0.0)
+    agentotel.record_evaluation("confidence", round(min(1.0, top), 3))
+    agentotel.record_evaluation("context_recall", round(len(result.sources) / 3, 3))
+    answer_words, fact_words = _words(answer), _words(" ".join(facts))
+    agentotel.record_evaluation("answer_relevancy", min(1.0, _overlap(_words(message), answer_words) * 2))
+    agentotel.record_evaluation("faithfulness", _overlap(answer_words, fact_words) if facts else 0.0)
+    grounded = bool(result.sources or result.tools)
+    agentotel.record_evaluation("hallucination", label="grounded" if grounded else "hallucinated")
+    angry = message.isupper() or "!!" in message
+    read_angry = result.intent in ("complaint", "human")
+    agentotel.record_evaluation("sentiment_accuracy", label="incorrect" if angry and not read_angry else "correct")
+
+
 def _error_name(error: BaseException) -> str:
     return type(error).__name__
 
@@ -166,6 +196,7 @@ class SupportAgent:
         if answer is None:
             return self._escalate(conv, rules.handoff(rules.REASON_AGENT_ERROR), result)
         result.reply, result.model = answer.text, answer.model
+        evaluate(message, answer.text, result, rule_intent, hits, facts)
         agentotel.record_first_response(conv.id)
         log.info("answered turn %d (intent %s, model %s, %d sources, tools %s)", conv.turns, result.intent,
                  answer.model, len(result.sources), ",".join(result.tools) or "none")

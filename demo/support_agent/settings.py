@@ -41,6 +41,10 @@ TRACE_ID_HEADER = "x-trace-id"
 CONVERSATION_ID_HEADER = "x-conversation-id"
 USER_ID_HEADER = "x-user-id"
 TENANT_HEADER = "x-tenant-id"
+#: Where the customer writes from (web, chat, email...): the conversation's channel.
+CHANNEL_HEADER = "x-channel"
+#: The marketing campaign a conversation's lead is credited to, by tenant.
+CAMPAIGNS = {"acme": "spring_sale", "globex": "newsletter", "initech": "spring_sale"}
 #: Conversations the app remembers between turns (oldest dropped first).
 MAX_CONVERSATIONS = 10000
 

@@ -12,6 +12,8 @@ from .api.conversation import (
     record_outcome,
     set_intent,
 )
+from .api.health import HealthChecks
+from .api.evaluations import record_business_event, record_evaluation
 from .api.operations import agent, llm_call, mark_first_chunk, retrieval, tool, workflow
 from .configure import Telemetry, configure
 from .core.guard import internal_error_counts
@@ -24,6 +26,7 @@ from .version import __version__
 
 __all__ = [
     "Document",
+    "HealthChecks",
     "JsonFormatter",
     "LLMCall",
     "PricingError",
@@ -37,6 +40,8 @@ __all__ = [
     "internal_error_counts",
     "llm_call",
     "mark_first_chunk",
+    "record_business_event",
+    "record_evaluation",
     "record_feedback",
     "record_first_response",
     "record_outcome",

@@ -61,6 +61,9 @@ AGENTOTEL_MAX_TRACKED_CONVERSATIONS = "AGENTOTEL_MAX_TRACKED_CONVERSATIONS"
 #: Framework instrumentations: graph nodes and chains become spans too (``invoke_workflow``),
 #: besides agents, tools, retrievals and LLM calls. Default false.
 AGENTOTEL_FRAMEWORK_STEP_SPANS = "AGENTOTEL_FRAMEWORK_STEP_SPANS"
+#: Distinct values a free-form metric label (intent, evaluation label, business event name and
+#: attribute values) may take per process; later new values are recorded as ``other``. Default 50.
+AGENTOTEL_MAX_LABEL_VALUES = "AGENTOTEL_MAX_LABEL_VALUES"
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -95,6 +98,7 @@ class Settings:
     max_tracked_conversations: int = 10000
     deferred_emit: bool = True
     framework_step_spans: bool = False
+    max_label_values: int = 50
 
     @property
     def content_on_spans(self) -> bool:
@@ -205,6 +209,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         max_tracked_conversations=_number(env, AGENTOTEL_MAX_TRACKED_CONVERSATIONS, d.max_tracked_conversations, int, 1),
         deferred_emit=_bool(env, AGENTOTEL_DEFERRED_EMIT, True),
         framework_step_spans=_bool(env, AGENTOTEL_FRAMEWORK_STEP_SPANS, False),
+        max_label_values=_number(env, AGENTOTEL_MAX_LABEL_VALUES, d.max_label_values, int, 1),
     )
 
 

@@ -1,5 +1,6 @@
-"""Alertmanager: valid for amtool 0.25, critical pages and everything goes to Slack, warnings muted
-by the critical of the same alert; checked on the real Alertmanager."""
+"""Alertmanager: valid for amtool 0.25, four severities routed (critical pages, error to Slack and
+e-mail, warning to Slack, info to e-mail), lower levels muted by a higher one of the same alert;
+checked on the real Alertmanager."""
 
 from __future__ import annotations
 
@@ -26,11 +27,14 @@ def test_amtool_check_config(amtool):
 
 @pytest.mark.parametrize(("labels", "receivers"), [
     (["severity=critical", "alertname=AgentOtelCollectorDown"], "pagerduty,slack"),
+    (["severity=error", "alertname=AgentOtelErrorBudgetBurnSlow"], "email,slack"),
     (["severity=warning", "alertname=AgentOtelCSATLow"], "slack"),
+    (["severity=info", "alertname=AgentOtelLowRatings"], "email"),
     (["alertname=Other"], "slack"),
 ])
 def test_routes(amtool, labels, receivers):
-    """Critical alerts reach PagerDuty and Slack; everything else Slack."""
+    """Critical alerts reach PagerDuty and Slack, error ones e-mail and Slack, warnings Slack, info e-mail;
+    an alert without a known severity Slack."""
     result = run(amtool, "config", "routes", "test", f"--config.file={ALERTMANAGER_CONFIG}", *labels)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == receivers
@@ -46,16 +50,24 @@ def test_secrets_come_from_files():
     assert pagerduty["routing_key_file"].startswith("/")
     assert not {"routing_key", "service_key", "service_key_file"} & set(pagerduty)
     assert "slack_api_url" not in config.get("global", {})
+    assert config["global"]["smtp_auth_password_file"].startswith("/")
+    assert "smtp_auth_password" not in config["global"]
 
 
 def test_grouping_and_inhibition():
-    """Alerts group per alert and service; a critical mutes the warning of the same alert and service."""
+    """Alerts group per alert and service; each severity mutes the lower ones of the same alert and service."""
+    from dashboards.src import config as monitoring
+
     config = load_yaml(ALERTMANAGER_CONFIG)
     assert config["route"]["group_by"] == ["alertname", "deployment_environment_name", "service_name"]
-    [rule] = config["inhibit_rules"]
-    assert rule["source_matchers"] == ['severity="critical"']
-    assert rule["target_matchers"] == ['severity="warning"']
-    assert rule["equal"] == ["alertname", "deployment_environment_name", "service_name"]
+    muted = {}
+    for rule in config["inhibit_rules"]:
+        assert rule["equal"] == ["alertname", "deployment_environment_name", "service_name"]
+        [source] = rule["source_matchers"]
+        [target] = rule["target_matchers"]
+        muted[source.split('"')[1]] = set(target.split('"')[1].split("|"))
+    levels = monitoring.SEVERITIES
+    assert muted == {level: set(levels[:i]) for i, level in enumerate(levels) if i}
 
 
 # --- the real Alertmanager -----------------------------------------------------------------------
@@ -115,8 +127,10 @@ def alertmanager(alertmanager_binary, tmp_path):
     receiver = Receiver()
     (tmp_path / "slack-webhook-url").write_text(receiver.url + "/slack\n")
     (tmp_path / "pagerduty-routing-key").write_text("0123456789abcdef0123456789abcdef\n")
+    (tmp_path / "smtp-password").write_text("not-a-real-password\n")
     config = load_yaml(ALERTMANAGER_CONFIG)
     config["route"].update(group_wait="1s", group_interval="1s")
+    config["global"]["smtp_auth_password_file"] = str(tmp_path / "smtp-password")
     for r in config["receivers"]:
         for slack in r.get("slack_configs", []):
             slack["api_url_file"] = str(tmp_path / "slack-webhook-url")

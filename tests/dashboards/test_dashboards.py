@@ -27,9 +27,10 @@ def _by_title(board: dict, title: str) -> dict:
     return matches[0]
 
 
-def test_three_dashboards():
-    """The operations, cost and quality dashboards exist with their fixed uids."""
-    assert set(BOARDS) == {"agentotel-operations", "agentotel-cost", "agentotel-quality"}
+def test_the_dashboards():
+    """The operations, cost, quality, service and business dashboards exist with their fixed uids."""
+    assert set(BOARDS) == {"agentotel-operations", "agentotel-cost", "agentotel-quality", "agentotel-service",
+                           "agentotel-business"}
     assert [p.stem for p in dashboard_files()] == sorted(BOARDS)
 
 
@@ -133,7 +134,7 @@ def test_queries_name_known_series():
             names = {n.replace("(_total)?", "") for n in re.findall(r'__name__=~"([^"]+)"', target["expr"])}
             expr = re.sub(r'"[^"]*"', '""', target["expr"])
             expr = re.sub(r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", "", expr)
-            names |= set(re.findall(r"\b((?:gen_ai_|agentotel_|otelcol_|traces_)[a-z0-9_]*|[a-z_]+:[a-z0-9_:]+)\s*[{\[)]",
+            names |= set(re.findall(r"\b((?:gen_ai_|agentotel_|otelcol_|traces_|http_server_)[a-z0-9_]*|[a-z_]+:[a-z0-9_:]+)\s*[{\[)]",
                                     expr))
             names |= set(re.findall(r"\b(up)\{", expr))
             assert names, (panel["title"], target["expr"])
@@ -210,6 +211,6 @@ def test_alerting_views_read_the_alerts_series():
     """The "alerting view" panels plot the recorded series the alerts evaluate."""
     recorded = {rule["record"] for rule in recording_rules()}
     views = [p for board in BOARDS.values() for p in board["panels"] if "(alerting view)" in p["title"]]
-    assert len(views) == 3
+    assert len(views) == 6
     for panel in views:
         assert all(any(name in t["expr"] for name in recorded) for t in panel["targets"]), panel["title"]

@@ -84,7 +84,7 @@ def test_alert_fields():
         name = rule["alert"]
         assert re.fullmatch(r"AgentOtel([A-Z][a-z0-9]*|[A-Z]{2,}(?=[A-Z]|$))+", name), name
         assert re.fullmatch(r"\d+[mh]", rule["for"]), name
-        assert rule["labels"]["severity"] in (config.CRITICAL, config.WARNING), name
+        assert rule["labels"]["severity"] in config.SEVERITIES, name
         annotations = rule["annotations"]
         assert annotations["summary"] and "{{" not in annotations["summary"], name
         assert "{{ $value" in annotations["description"] or "{{ $labels" in annotations["description"], name

@@ -111,3 +111,38 @@ def test_latency_exemplars_open_traces(stack, demo_traffic):
         except urllib.error.HTTPError:
             continue
     assert found, f"none of {sorted(trace_ids)[:5]} is in Jaeger"
+
+
+def _instant(prometheus_url: str, expr: str) -> list:
+    body = urllib.parse.urlencode({"query": expr}).encode()
+    with urllib.request.urlopen(prometheus_url + "/api/v1/query", data=body, timeout=30) as response:
+        payload = json.load(response)
+    assert payload["status"] == "success", payload
+    return payload["data"]["result"]
+
+
+def test_deployment_markers_find_the_demo(stack, demo_traffic):
+    """Every dashboard's deployment annotation query marks the demo app's start with its service.version."""
+    from agentotel.version import __version__
+
+    annotations = [a for board in load_dashboards() for a in board["annotations"]["list"] if a["name"] == "Deployments"]
+    assert len(annotations) == len(load_dashboards())
+    end = time.time()
+    result = _query_range(stack.prometheus_url, annotations[0]["expr"], end - WINDOW_SECONDS, end)
+    marked = {(s["metric"].get("service_name"), s["metric"].get("service_version")) for s in result}
+    assert (demo_traffic.service_name, __version__) in marked, marked
+
+
+def test_demo_reports_health_checks_and_http_metrics(stack, demo_traffic):
+    """The demo's health router reported each check's state (the knowledge base required and passing), and
+    the server instrumentation's stable HTTP metrics carry the demo's routes."""
+    service = demo_traffic.service_name
+    checks = {(s["metric"]["agentotel_health_check_name"], s["metric"]["agentotel_health_check_required"]):
+              float(s["value"][1])
+              for s in _instant(stack.prometheus_url, f'agentotel_health_check_status{{service_name="{service}"}}')}
+    assert checks[("knowledge_base", "true")] == 1
+    assert {("openai", "false"), ("anthropic", "false"), ("agent_runs", "false")} <= set(checks)
+    routes = {s["metric"].get("http_route") for s in _instant(
+        stack.prometheus_url, f'http_server_request_duration_seconds_count{{service_name="{service}"}}')}
+    assert {"/chat", "/end"} <= routes, routes
+    assert _instant(stack.prometheus_url, f'agentotel_process_heartbeat_seconds{{service_name="{service}"}}')

@@ -130,7 +130,7 @@ def test_model_tool_call_and_streamed_anthropic_answer(app_url, receiver):
     """A tool the model calls runs with its call id; a streamed Anthropic answer is one chat span with usage."""
     reply, trace_id = chat(app_url, "it-tool", "Can I return order #4411?", scenario="classify=tool_call", stream=True)
     assert reply["tools"] == ["lookup_order"] and reply["model"] == "claude-haiku-4-5"
-    spans = trace_spans(receiver, trace_id, "execute_tool lookup_order", "chat claude-haiku-4-5")
+    spans = trace_spans(receiver, trace_id, "invoke_agent support", "execute_tool lookup_order", "chat claude-haiku-4-5")
     assert one(spans, "execute_tool lookup_order")["attributes"]["gen_ai.tool.call.id"] == "call_fake_1"
     answer = one(spans, "chat claude-haiku-4-5")
     assert answer["attributes"]["gen_ai.provider.name"] == "anthropic"

@@ -6,9 +6,9 @@ import agentotel
 def test_public_names():
     """agentotel.__all__ lists exactly the supported API."""
     assert sorted(agentotel.__all__) == sorted([
-        "Document", "JsonFormatter", "LLMCall", "PricingError", "Telemetry", "ToolCall", "Usage",
+        "Document", "HealthChecks", "JsonFormatter", "LLMCall", "PricingError", "Telemetry", "ToolCall", "Usage",
         "__version__", "agent", "configure", "conversation", "internal_error_counts", "llm_call",
-        "mark_first_chunk", "record_feedback", "record_first_response", "record_outcome", "retrieval",
+        "mark_first_chunk", "record_business_event", "record_evaluation", "record_feedback", "record_first_response", "record_outcome", "retrieval",
         "set_intent", "span_processors", "tool", "workflow", "wrap_context",
     ])
     for name in agentotel.__all__:

@@ -2,7 +2,8 @@
 
 ``conversation(id, user_id=..., tenant=..., agent=...)`` puts the conversation into W3C baggage, so
 every span started inside it — by agentotel or any other instrumentation — carries
-``gen_ai.conversation.id``, ``user.id`` and ``agentotel.tenant.id``, and outgoing requests carry it
+``gen_ai.conversation.id``, ``user.id``, ``agentotel.tenant.id`` and ``agentotel.conversation.channel``
+(web, chat, email, voice...), and outgoing requests carry it
 to other services. Its methods and the module functions record the conversation's intent, first
 response, outcome (resolved, escalated with a reason, abandoned) and feedback. A conversation may
 span many requests: the outcome can be recorded from any later request by conversation id.
@@ -24,8 +25,9 @@ class conversation:  # noqa: N801 - used like a function: `with conversation("c-
     """Scope of one conversation (or one turn of it)."""
 
     def __init__(self, conversation_id: str, *, user_id: str | None = None, tenant: str | None = None,
-                 agent: str | None = None):
+                 agent: str | None = None, channel: str | None = None):
         self.id = str(conversation_id)
+        self.channel = channel
         self.user_id = user_id
         self.tenant = tenant
         self.agent = agent
@@ -38,8 +40,10 @@ class conversation:  # noqa: N801 - used like a function: `with conversation("c-
                 ctx = baggage.set_baggage(G.USER_ID, str(self.user_id), ctx)
             if self.tenant is not None:
                 ctx = baggage.set_baggage(A.TENANT_ID, str(self.tenant), ctx)
+            if self.channel is not None:
+                ctx = baggage.set_baggage(A.CONVERSATION_CHANNEL, str(self.channel), ctx)
             self._token = otel_context.attach(ctx)
-            get_signals().start(self.id, self.agent or current_agent(), self.tenant)
+            get_signals().start(self.id, self.agent or current_agent(), self.tenant, self.channel)
         return self
 
     def __exit__(self, *exc) -> bool:
@@ -72,6 +76,13 @@ class conversation:  # noqa: N801 - used like a function: `with conversation("c-
 
     def feedback(self, score: float, comment: str | None = None) -> None:
         record_feedback(self.id, score, comment)
+
+    def confirm_intent(self, confirmed: bool = True) -> None:
+        """The user confirmed (or rejected) the intent the agent understood: the ``intent_confirmation``
+        evaluation."""
+        from .evaluations import record_evaluation
+
+        record_evaluation(A.EVALUATION_INTENT_CONFIRMATION, 1.0 if confirmed else 0.0, conversation_id=self.id)
 
 
 def set_intent(conversation_id: str, intent: str) -> None:

@@ -28,6 +28,7 @@ import uuid
 from pathlib import Path
 
 from . import demo_guide
+from ..version import __version__
 
 APP = "demo.support_agent.app:app"
 DEFAULT_SERVICE = "support-agent"
@@ -44,7 +45,11 @@ DEMO_DEFAULTS = {
     # Metrics every 5 s so that a short demo (and --keep-running) shows up in Prometheus quickly.
     "OTEL_METRIC_EXPORT_INTERVAL": "5000",
     "OTEL_BSP_SCHEDULE_DELAY": "1000",
-    "OTEL_PYTHON_FASTAPI_EXCLUDED_URLS": "healthz",
+    # Probes are not traffic: the health endpoints stay out of the HTTP server metrics and traces.
+    "OTEL_PYTHON_FASTAPI_EXCLUDED_URLS": "healthz,health/",
+    # The HTTP server metrics under their stable names (http.server.request.duration in seconds,
+    # http.server.active_requests), which the service-level panels and alerts read.
+    "OTEL_SEMCONV_STABILITY_OPT_IN": "http",
     # agentotel's capture records the SDK calls itself. The openai-v2 instrumentation and the
     # anthropic SDK's built-in tracing would record them too (agentotel then adopts their spans):
     # off, so the demo shows agentotel's own `chat {model}` spans as docs/telemetry.md lists them.
@@ -131,7 +136,8 @@ def app_environment(base: dict[str, str], *, repo: Path, otlp_endpoint: str, ser
     env["OTEL_SERVICE_NAME"] = service
     env["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlp_endpoint
     env["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf"
-    resource = f"deployment.environment.name=demo,service.instance.id={run_id}"
+    # service.version: the dashboards mark a deployment where a service's version changes.
+    resource = f"deployment.environment.name=demo,service.instance.id={run_id},service.version={__version__}"
     env["OTEL_RESOURCE_ATTRIBUTES"] = ",".join(p for p in (base.get("OTEL_RESOURCE_ATTRIBUTES"), resource) if p)
     for name, value in DEMO_DEFAULTS.items():
         env.setdefault(name, value)

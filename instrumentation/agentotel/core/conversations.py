@@ -22,6 +22,7 @@ class ConversationState:
     agent: str | None = None
     tenant: str | None = None
     intent: str | None = None
+    channel: str | None = None
     cost: float = 0.0
     tokens: int = 0
     llm_calls: int = 0

@@ -42,6 +42,8 @@ from . import deferral, guard
 from .conversations import ConversationTracker
 from .adopted import AdoptedSpan
 from .instruments import instruments_for
+from .labels import BoundedValues
+from .runs import RecentRuns
 from .pending import PendingSpan
 from .records import AgentInvocation, LLMCall, Retrieval, ToolExecution, Workflow
 from .scope import conversation_attributes, current_agent
@@ -123,6 +125,8 @@ class Emitter:
         self.cost = cost_engine or CostEngine(load_catalog(s.pricing_file, s.model_aliases))
         self.serialize = ContentSerializer(Pipeline.from_names(s.redactors, s.content_max_length, redactors))
         self.conversations = ConversationTracker(s.max_tracked_conversations)
+        self.labels = BoundedValues(s.max_label_values)
+        self.agent_runs = RecentRuns()  # read by the health router's readiness rules
         self._starters = {
             LLMCall: self._start_llm, AgentInvocation: self._start_agent, Workflow: self._start_workflow,
             ToolExecution: self._start_tool, Retrieval: self._start_retrieval,
@@ -448,6 +452,7 @@ class Emitter:
 
     def _end_agent(self, op, duration, error_type, steps, ctx):
         r = op.record
+        self.agent_runs.add(error_type is None, duration)
         extra = {self.n.GEN_AI_AGENT_NAME: r.name}
         if r.provider:
             extra[self.n.GEN_AI_PROVIDER_NAME] = r.provider

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from types import SimpleNamespace
 
-from opentelemetry.metrics import Meter
+from opentelemetry.metrics import CallbackOptions, Meter, Observation
 
 from ..semconv import agentotel_names as A
 from .sums import ObservedSum
@@ -14,6 +15,10 @@ def _histogram(meter: Meter, spec: tuple[str, str, str], buckets):
     name, unit, description = spec
     return meter.create_histogram(name, unit=unit, description=description,
                                   explicit_bucket_boundaries_advisory=list(buckets))
+
+
+def _heartbeat(options: CallbackOptions):
+    return [Observation(time.time())]
 
 
 def instruments_for(meter: Meter, names: SimpleNamespace, latest_experimental: bool) -> "Instruments":
@@ -48,6 +53,14 @@ class Instruments:
         self.feedback = _histogram(meter, A.METRIC_FEEDBACK_SCORE, A.SCORE_BUCKETS)
         self.retrieval_searches = meter.create_counter(A.METRIC_RETRIEVAL_SEARCHES[0], unit=A.METRIC_RETRIEVAL_SEARCHES[1], description=A.METRIC_RETRIEVAL_SEARCHES[2])
         self.retrieval_similarity = _histogram(meter, A.METRIC_RETRIEVAL_SIMILARITY, A.SIMILARITY_BUCKETS)
+        self.evaluations = meter.create_counter(A.METRIC_EVALUATIONS[0], unit=A.METRIC_EVALUATIONS[1], description=A.METRIC_EVALUATIONS[2])
+        self.evaluation_score = _histogram(meter, A.METRIC_EVALUATION_SCORE, A.EVALUATION_SCORE_BUCKETS)
+        self.business_events = meter.create_counter(A.METRIC_BUSINESS_EVENTS[0], unit=A.METRIC_BUSINESS_EVENTS[1], description=A.METRIC_BUSINESS_EVENTS[2])
+        self.business_value = meter.create_counter(A.METRIC_BUSINESS_VALUE[0], unit=A.METRIC_BUSINESS_VALUE[1], description=A.METRIC_BUSINESS_VALUE[2])
+        # The app's heartbeat: the time of each collection. When the app is down it stops advancing,
+        # while the last exported value may still be served (the service-down alert reads its age).
+        self.heartbeat = meter.create_observable_gauge(
+            A.METRIC_HEARTBEAT[0], callbacks=[_heartbeat], unit=A.METRIC_HEARTBEAT[1], description=A.METRIC_HEARTBEAT[2])
 
     # ``context``: the context the measurement was made in (exemplars link to its span); the
     # emitter records from its background worker, where the current context is another one.

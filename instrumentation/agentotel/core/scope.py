@@ -16,7 +16,7 @@ AGENT_KEY = otel_context.create_key("agentotel.agent.name")
 _HELD_KEY = otel_context.create_key("agentotel.conversation.held")
 
 # Baggage keys are the attribute names they become.
-CONVERSATION_KEYS = (G.GEN_AI_CONVERSATION_ID, G.USER_ID, A.TENANT_ID)
+CONVERSATION_KEYS = (G.GEN_AI_CONVERSATION_ID, G.USER_ID, A.TENANT_ID, A.CONVERSATION_CHANNEL)
 
 
 def current_agent(ctx=None) -> str | None:

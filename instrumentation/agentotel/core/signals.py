@@ -2,8 +2,8 @@
 
 These are what the support teams' dashboards are made of: automation, resolution and escalation
 rates, first-response and resolution time, CSAT, cost per conversation. Metric labels stay
-low-cardinality: agent, tenant, intent, outcome, reason — never the conversation id, which goes on
-spans and events only.
+low-cardinality: agent, tenant, channel, intent, outcome, reason — never the conversation id, which
+goes on spans and events only. Intents are bounded (``labels.BoundedValues``), channels a closed set.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from opentelemetry import trace
 from ..semconv import agentotel_names as A
 from ..semconv import genai as G
 from .conversations import ConversationState
+from .evaluations import record as record_evaluation
+from .labels import channel as channel_label
 from .scope import conversation_attributes, current_agent
 
 
@@ -32,14 +34,21 @@ class ConversationSignals:
             labels[self.n.GEN_AI_AGENT_NAME] = state.agent
         if state.tenant:
             labels[A.TENANT_ID] = state.tenant
+        if state.channel:
+            labels[A.CONVERSATION_CHANNEL] = channel_label(state.channel)
         return labels
+
+    def intent_label(self, intent: str | None) -> str:
+        """The intent as a metric label: bounded, ``unknown`` when none was set."""
+        return self.e.labels(A.CONVERSATION_INTENT, intent) if intent else A.UNKNOWN
 
     def _settle_expired(self) -> None:
         for _, state in self.tracker.drain_expired():
             self._record_end(state, A.OUTCOME_ABANDONED, None)
 
-    def start(self, conversation_id: str, agent: str | None, tenant: str | None) -> ConversationState:
-        state, created = self.tracker.touch(conversation_id, agent=agent, tenant=tenant)
+    def start(self, conversation_id: str, agent: str | None, tenant: str | None,
+              channel: str | None = None) -> ConversationState:
+        state, created = self.tracker.touch(conversation_id, agent=agent, tenant=tenant, channel=channel)
         if created:
             self.ins.active.add(1, self._labels(state))
         self._settle_expired()
@@ -67,6 +76,7 @@ class ConversationSignals:
             state = ConversationState(started_at=time.monotonic(), last_seen=time.monotonic())
             scope = self._scope()
             state.agent, state.tenant = scope.get("agent"), scope.get("tenant")
+            state.channel = scope.get("channel")
             self.ins.active.add(1, self._labels(state))
         if intent:
             state.intent = intent
@@ -81,49 +91,52 @@ class ConversationSignals:
 
     def _scope(self) -> dict[str, str | None]:
         conv = conversation_attributes()
-        return {"agent": current_agent(), "tenant": conv.get(A.TENANT_ID)}
+        return {"agent": current_agent(), "tenant": conv.get(A.TENANT_ID), "channel": conv.get(A.CONVERSATION_CHANNEL)}
 
     def _record_end(self, state: ConversationState, outcome: str, reason: str | None) -> None:
         ins = self.ins
         base = self._labels(state)
         ins.active.add(-1, base)
-        ins.conversations.add(1, {**base, A.CONVERSATION_OUTCOME: outcome, A.CONVERSATION_INTENT: state.intent or "unknown"})
+        intent = self.intent_label(state.intent)
+        ins.conversations.add(1, {**base, A.CONVERSATION_OUTCOME: outcome, A.CONVERSATION_INTENT: intent})
         if outcome == A.OUTCOME_ESCALATED:
             ins.escalations.add(1, {**base, A.ESCALATION_REASON: reason or "unspecified",
-                                    A.CONVERSATION_INTENT: state.intent or "unknown"})
-        with_outcome = {**base, A.CONVERSATION_OUTCOME: outcome}
+                                    A.CONVERSATION_INTENT: intent})
+        with_outcome = {**base, A.CONVERSATION_OUTCOME: outcome, A.CONVERSATION_INTENT: intent}
         # An abandoned conversation ended when it was last seen; the others end now.
         ended_at = state.last_seen if outcome == A.OUTCOME_ABANDONED else time.monotonic()
         ins.conversation_duration.record(ended_at - state.started_at, with_outcome)
         ins.conversation_cost.record(state.cost, with_outcome)
         ins.conversation_tokens.record(state.tokens, with_outcome)
 
-    def feedback(self, conversation_id: str | None, score: float, comment: str | None = None,
-                 scale_max: float = 5, label: str | None = None) -> None:
+    def scope_conversation_id(self) -> str | None:
+        """The conversation id of the current scope (W3C baggage), if any."""
+        return conversation_attributes().get(G.GEN_AI_CONVERSATION_ID)
+
+    def context_labels(self, conversation_id: str | None) -> tuple[dict[str, Any], ConversationState | None]:
+        """Agent, tenant, channel and intent labels of a conversation (tracked or from the current
+        scope), for signals recorded about it: feedback, evaluations."""
         state = self.tracker.find(conversation_id) if conversation_id else None
         scope = self._scope()
         labels: dict[str, Any] = {}
         agent = (state.agent if state else None) or scope["agent"]
         tenant = (state.tenant if state else None) or scope["tenant"]
+        channel = (state.channel if state else None) or scope["channel"]
         if agent:
             labels[self.n.GEN_AI_AGENT_NAME] = agent
         if tenant:
             labels[A.TENANT_ID] = tenant
-        labels[A.CONVERSATION_INTENT] = (state.intent if state else None) or "unknown"
+        if channel:
+            labels[A.CONVERSATION_CHANNEL] = channel_label(channel)
+        labels[A.CONVERSATION_INTENT] = self.intent_label(state.intent if state else None)
+        return labels, state
+
+    def feedback(self, conversation_id: str | None, score: float, comment: str | None = None,
+                 scale_max: float = 5, label: str | None = None) -> None:
+        """CSAT: the feedback histogram, and the ``csat`` evaluation (event and evaluation metrics)."""
+        labels, _ = self.context_labels(conversation_id)
         self.ins.feedback.record(score, labels)
-        n = self.n
         if label is None:
             label = "positive" if score >= 0.8 * scale_max else "negative" if score <= 0.4 * scale_max else "neutral"
-        attributes: dict[str, Any] = {
-            n.GEN_AI_EVALUATION_NAME: "csat",
-            n.GEN_AI_EVALUATION_SCORE_VALUE: float(score),
-            n.GEN_AI_EVALUATION_SCORE_LABEL: label,
-        }
-        if conversation_id:
-            attributes[G.GEN_AI_CONVERSATION_ID] = conversation_id
-        if comment and self.e.settings.capture_any_content:
-            attributes[n.GEN_AI_EVALUATION_EXPLANATION] = self.e.serialize(comment)
-        span = trace.get_current_span()
-        if span.is_recording():
-            span.add_event(n.EVENT_EVALUATION_RESULT, attributes)
-        self.e.event_logger.emit(event_name=n.EVENT_EVALUATION_RESULT, attributes=attributes, body=None)
+        record_evaluation(self, A.EVALUATION_CSAT, float(score), label, comment, conversation_id=conversation_id,
+                          labels=labels)

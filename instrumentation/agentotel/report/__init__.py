@@ -12,16 +12,19 @@ from typing import Optional
 
 from .markdown import render
 from .prometheus import PrometheusClient, PrometheusError
-from .weekly import Kpi, Period, WeeklyReport, collect
+from .weekly import Kpi, MonthPeriod, Period, WeeklyReport, collect
 
-__all__ = ["Kpi", "Period", "PrometheusClient", "PrometheusError", "WeeklyReport", "collect", "write_report"]
+__all__ = ["Kpi", "MonthPeriod", "Period", "PrometheusClient", "PrometheusError", "WeeklyReport", "collect",
+           "write_report"]
 
 
 def write_report(prometheus_url: str, out: Path, end: datetime, days: float = 7,
-                 filters: Optional[dict] = None, charts: bool = True) -> WeeklyReport:
-    """Query Prometheus, write the Markdown report to ``out`` and its charts beside it."""
+                 filters: Optional[dict] = None, charts: bool = True,
+                 period: Optional[Period] = None) -> WeeklyReport:
+    """Query Prometheus, write the Markdown report to ``out`` and its charts beside it. ``period``
+    (a ``MonthPeriod``) replaces ``end`` and ``days``."""
     client = PrometheusClient(prometheus_url)
-    report = collect(client, end, days, filters)
+    report = collect(client, end, days, filters, period)
     drawn = {}
     if charts:
         from . import charts as chart_module

@@ -1,11 +1,12 @@
-"""The weekly report as Markdown: key metrics, intents, top issues, satisfaction and cost, each
-against the previous period."""
+"""The report as Markdown: key metrics, intents, top issues, satisfaction, recommendations and cost,
+each against the previous period; a calendar month's report adds each tenant's spend against its
+monthly budget."""
 
 from __future__ import annotations
 
 from typing import Optional
 
-from .weekly import POINTS, RELATIVE, Breakdown, Kpi, WeeklyReport
+from .weekly import POINTS, RELATIVE, Breakdown, Kpi, MonthPeriod, WeeklyReport
 
 NA = "–"
 
@@ -109,11 +110,28 @@ def _scope(filters: dict) -> str:
     return ", ".join(f"{label} {op} {val}" for label, (op, val) in sorted(filters.items()))
 
 
+def _recommendations(report: WeeklyReport) -> list:
+    if not report.recommendations:
+        return ["_Every KPI with data is on target._"]
+    return [f"- {text}" for text in report.recommendations]
+
+
+def _budgets(report: WeeklyReport) -> list:
+    if not report.budgets:
+        return ["_No tenant spent or had a monthly budget in this month._"]
+    lines = ["| Tenant | Spend | Monthly budget | Used |", "|---|---:|---:|---:|"]
+    for tenant, spent, limit in report.budgets:
+        used = f"{spent / limit * 100:.1f}%" if limit else NA
+        lines.append(f"| {tenant} | {_usd(spent)} | {_usd(limit) if limit else NA} | {used} |")
+    return lines
+
+
 def render(report: WeeklyReport, charts: dict) -> str:
     period, previous = report.period, report.period.previous()
+    monthly = isinstance(period, MonthPeriod)
     fmt = "%Y-%m-%d %H:%M UTC"
     lines = [
-        "# Weekly agent report",
+        f"# Monthly agent report: {period.start.strftime('%B %Y')}" if monthly else "# Weekly agent report",
         "",
         f"**Period:** {period.start.strftime(fmt)} – {period.end.strftime(fmt)} "
         f"({period.days:g} day{'' if period.days == 1 else 's'})  ",
@@ -153,8 +171,12 @@ def render(report: WeeklyReport, charts: dict) -> str:
         lines += _image(charts, "csat", "CSAT scores")
     else:
         lines.append("_No feedback in this period._")
+    lines += ["", "## Recommendations", "", *_recommendations(report)]
     lines += ["", "## Cost summary", "", *_kpi_table(report, COST_METRICS), "",
-              "Estimated monthly cost: 30 days at this period's average daily spend.", "",
+              "Estimated monthly cost: 30 days at this period's average daily spend.", ""]
+    if monthly:
+        lines += ["### Budgets", "", *_budgets(report), ""]
+    lines += [
               "### Cost by model", "",
               *_breakdown_table(report.cost_by_model, "Model", "usd", "No priced LLM calls in this period."),
               *_image(charts, "cost", "LLM cost per day by model"), ""]

@@ -41,9 +41,21 @@ BUDGET_PERIOD = "agentotel_budget_period"
 SIGNAL = "agentotel_signal"
 DROP_REASON = "agentotel_drop_reason"
 COMPONENT = "agentotel_component"
+CHANNEL = "agentotel_conversation_channel"
+EVALUATION = "gen_ai_evaluation_name"
+EVALUATION_LABEL = "gen_ai_evaluation_score_label"
+BUSINESS_EVENT = "agentotel_business_event_name"
+CAMPAIGN = "agentotel_business_campaign"
+HEALTH_CHECK = "agentotel_health_check_name"
+HEALTH_REQUIRED = "agentotel_health_check_required"
+HTTP_STATUS = "http_response_status_code"
+HTTP_ROUTE = "http_route"
+HTTP_METHOD = "http_request_method"
 
 LABELS = (ENV, SERVICE, OPERATION, PROVIDER, MODEL, RESPONSE_MODEL, AGENT, TENANT, ERROR_TYPE, TOKEN_TYPE, OUTCOME,
-          INTENT, REASON, DATA_SOURCE, RETRIEVAL_OUTCOME, BUDGET_PERIOD, SIGNAL, DROP_REASON, COMPONENT)
+          INTENT, REASON, DATA_SOURCE, RETRIEVAL_OUTCOME, BUDGET_PERIOD, SIGNAL, DROP_REASON, COMPONENT, CHANNEL,
+          EVALUATION, EVALUATION_LABEL, BUSINESS_EVENT, CAMPAIGN, HEALTH_CHECK, HEALTH_REQUIRED, HTTP_STATUS, HTTP_ROUTE,
+          HTTP_METHOD)
 
 LLM_OPERATIONS = ("chat", "text_completion", "generate_content", "embeddings")
 LLM_OPERATIONS_REGEX = "|".join(LLM_OPERATIONS)
@@ -60,7 +72,8 @@ NOT_ESCALATED = f'{OUTCOME}!="escalated"'
 HAS_ERROR = f'{ERROR_TYPE}!=""'
 
 _LLM_DIMS = frozenset({ENV, SERVICE, PROVIDER, MODEL, AGENT, TENANT})
-_CONVERSATION_DIMS = frozenset({ENV, SERVICE, AGENT, TENANT})
+_CONVERSATION_DIMS = frozenset({ENV, SERVICE, AGENT, TENANT, CHANNEL})
+_SERVICE_DIMS = frozenset({ENV, SERVICE})
 
 
 @dataclass(frozen=True)
@@ -93,12 +106,24 @@ BUDGET_LIMIT = Metric("agentotel_budget_limit", frozenset({ENV, SERVICE, TENANT}
 BUDGET_TOKEN_LIMIT = Metric("agentotel_budget_token_limit", frozenset({ENV, SERVICE, TENANT}))
 TELEMETRY_DROPPED = Metric("agentotel_telemetry_dropped_total", frozenset({ENV, SERVICE}))
 INTERNAL_ERRORS = Metric("agentotel_internal_errors_total", frozenset({ENV, SERVICE}))
+EVALUATIONS = Metric("agentotel_evaluations_total", _CONVERSATION_DIMS)
+EVALUATION_SCORE = Metric("agentotel_evaluation_score", _CONVERSATION_DIMS)
+BUSINESS_EVENTS = Metric("agentotel_business_events_total", frozenset({ENV, SERVICE, AGENT, TENANT}))
+BUSINESS_VALUE = Metric("agentotel_business_value_total", frozenset({ENV, SERVICE, AGENT, TENANT}))
+HEALTH_CHECK_STATUS = Metric("agentotel_health_check_status", _SERVICE_DIMS)
+HEALTH_CHECK_DURATION = Metric("agentotel_health_check_duration_seconds", _SERVICE_DIMS)
+HEARTBEAT = Metric("agentotel_process_heartbeat_seconds", _SERVICE_DIMS)
+# The HTTP server instrumentation's own metrics (stable HTTP conventions: the app runs with
+# OTEL_SEMCONV_STABILITY_OPT_IN=http), with service and environment copied on by the collector.
+HTTP_SERVER_DURATION = Metric("http_server_request_duration_seconds", _SERVICE_DIMS)
+HTTP_SERVER_ACTIVE = Metric("http_server_active_requests", _SERVICE_DIMS)
 
 METRICS = (
     OPERATION_DURATION, TOKEN_USAGE, TIME_TO_FIRST_CHUNK, LLM_COST, UNPRICED_CALLS, CONVERSATIONS,
     ESCALATIONS, ACTIVE_CONVERSATIONS, CONVERSATION_DURATION, FIRST_RESPONSE, CONVERSATION_COST,
     CONVERSATION_TOKENS, FEEDBACK_SCORE, RETRIEVAL_SEARCHES, RETRIEVAL_SIMILARITY, BUDGET_LIMIT,
-    BUDGET_TOKEN_LIMIT, TELEMETRY_DROPPED, INTERNAL_ERRORS,
+    BUDGET_TOKEN_LIMIT, TELEMETRY_DROPPED, INTERNAL_ERRORS, EVALUATIONS, EVALUATION_SCORE, BUSINESS_EVENTS,
+    BUSINESS_VALUE, HEALTH_CHECK_STATUS, HEALTH_CHECK_DURATION, HEARTBEAT, HTTP_SERVER_DURATION, HTTP_SERVER_ACTIVE,
 )
 
 # The collector's own metrics (internal telemetry). Depending on the collector version and its
@@ -355,19 +380,28 @@ def cost_per_resolved_conversation(filters: Filters | None, window: str, by: Seq
     return f"{spent}\n/\n{conversations(filters, window, by, IS_RESOLVED)}"
 
 
-def budget_usage(filters: Filters | None, period: str, window: str, *, tokens_budget: bool = False) -> str:
+def sum_of_hourly(recorded: str, window: str, by: Sequence[str] = ()) -> str:
+    """The sum of a recorded hourly increase (a rule group evaluated every hour) over ``window``: one
+    sample per hour, so a month is 720 samples instead of every raw sample of every series. The range
+    is a second short of ``window`` so that it holds exactly ``window`` / 1h samples."""
+    return sum_by(f"sum_over_time({recorded}[{seconds(window) - 1}s])", by)
+
+
+def budget_usage(filters: Filters | None, period: str, window: str, *, tokens_budget: bool = False,
+                 spent: str | None = None) -> str:
     """Spend of each tenant within ``window`` over its budget for ``period`` (1 = budget used).
 
     Budgets are per tenant, so spend is summed over every service of the tenant. The result keeps
-    the budget's labels (tenant, period) and the environment.
+    the budget's labels (tenant, period) and the environment. ``spent``: the spend per (environment,
+    tenant) when it is read from a recorded series (long windows) rather than the raw counters.
     """
     keys = (ENV, TENANT)
     on = ", ".join(keys)
     if tokens_budget:
-        spent = increase(TOKEN_USAGE, filters, window, by=keys, suffix="_sum")
+        spent = spent or increase(TOKEN_USAGE, filters, window, by=keys, suffix="_sum")
         limit_metric = BUDGET_TOKEN_LIMIT
     else:
-        spent = increase(LLM_COST, filters, window, by=keys)
+        spent = spent or increase(LLM_COST, filters, window, by=keys)
         limit_metric = BUDGET_LIMIT
     limit = f"max by ({on}, {BUDGET_PERIOD}) ({selector(limit_metric, filters, f'{BUDGET_PERIOD}={_quote(period)}')} > 0)"
     return f"{spent}\n/ on ({on}) group_right ()\n{limit}"
@@ -375,6 +409,138 @@ def budget_usage(filters: Filters | None, period: str, window: str, *, tokens_bu
 
 def unpriced_calls(filters: Filters | None, window: str, by: Sequence[str] = ()) -> str:
     return increase(UNPRICED_CALLS, filters, window, by=by)
+
+
+# --- conversations by intent and channel ---------------------------------------------------------
+def cost_by_intent(filters: Filters | None, window: str, by: Sequence[str] = ()) -> str:
+    """LLM cost of the conversations that ended within ``window``, per intent."""
+    return increase(CONVERSATION_COST, filters, window, by=(INTENT, *by), suffix="_sum")
+
+
+def tokens_by_intent(filters: Filters | None, window: str, by: Sequence[str] = ()) -> str:
+    return increase(CONVERSATION_TOKENS, filters, window, by=(INTENT, *by), suffix="_sum")
+
+
+def escalations_by_intent(filters: Filters | None, window: str, by: Sequence[str] = ()) -> str:
+    return increase(ESCALATIONS, filters, window, by=(INTENT, *by))
+
+
+def conversations_by_channel(filters: Filters | None, window: str) -> str:
+    return conversations(filters, window, (CHANNEL,))
+
+
+# --- evaluations ---------------------------------------------------------------------------------
+def _evaluation(name: str) -> str:
+    return f"{EVALUATION}={_quote(name)}"
+
+
+def evaluations(filters: Filters | None, window: str, name: str | None = None, by: Sequence[str] = (),
+                *extra: str) -> str:
+    """Evaluation results within ``window`` (of evaluation ``name``, when given)."""
+    return increase(EVALUATIONS, filters, window, *((_evaluation(name),) if name else ()), *extra, by=by)
+
+
+def evaluation_label_ratio(name: str, label: str, filters: Filters | None, window: str,
+                           by: Sequence[str] = ()) -> str:
+    """Share of evaluation ``name``'s results labelled ``label`` (e.g. intent_accuracy ``correct``)."""
+    labelled = evaluations(filters, window, name, by, f"{EVALUATION_LABEL}={_quote(label)}")
+    return ratio(labelled, evaluations(filters, window, name, by))
+
+
+def evaluation_score_mean(name: str | None, filters: Filters | None, window: str, by: Sequence[str] = ()) -> str:
+    """Mean score of evaluation ``name`` (every name, kept apart by ``by``, when None)."""
+    return mean(EVALUATION_SCORE, filters, window, *((_evaluation(name),) if name else ()), by=by)
+
+
+def low_ratings(filters: Filters | None, window: str, max_score: int = 2, by: Sequence[str] = ()) -> str:
+    """Feedback scored ``max_score`` or lower within ``window``."""
+    return increase(FEEDBACK_SCORE, filters, window, f'le=~"{max_score}(\\\\.0)?"', by=by, suffix="_bucket")
+
+
+# --- business events -----------------------------------------------------------------------------
+def _business(name: str) -> str:
+    return f"{BUSINESS_EVENT}={_quote(name)}"
+
+
+def business_events(filters: Filters | None, window: str, name: str | None = None, by: Sequence[str] = ()) -> str:
+    """Business events within ``window``."""
+    return increase(BUSINESS_EVENTS, filters, window, *((_business(name),) if name else ()), by=by)
+
+
+def business_value(filters: Filters | None, window: str, name: str, by: Sequence[str] = ()) -> str:
+    """Sum of the values of business event ``name`` within ``window`` (leads, revenue...)."""
+    return increase(BUSINESS_VALUE, filters, window, _business(name), by=by)
+
+
+def business_value_mean(filters: Filters | None, window: str, name: str, by: Sequence[str] = ()) -> str:
+    """Mean value of business event ``name`` (a campaign's performance score)."""
+    return f"{business_value(filters, window, name, by)}\n/\n{business_events(filters, window, name, by)}"
+
+
+# --- the service: HTTP server, health, liveness --------------------------------------------------
+def http_requests(filters: Filters | None, window: str, by: Sequence[str] = (), *extra: str) -> str:
+    """HTTP requests per second the service served, averaged over ``window``."""
+    return rate(HTTP_SERVER_DURATION, filters, window, *extra, by=by, suffix="_count")
+
+
+def http_request_count(filters: Filters | None, window: str, by: Sequence[str] = (), *extra: str) -> str:
+    """HTTP requests served within ``window`` (series born within it counted whole, see ``increase``)."""
+    return increase(HTTP_SERVER_DURATION, filters, window, *extra, by=by, suffix="_count")
+
+
+def http_status_ratio(status_regex: str, filters: Filters | None, window: str, by: Sequence[str] = ()) -> str:
+    """Share of the HTTP requests within ``window`` answered with a status matching ``status_regex`` (``5..``)."""
+    matching = http_request_count(filters, window, by, f"{HTTP_STATUS}=~{_quote(status_regex)}")
+    return ratio(matching, http_request_count(filters, window, by))
+
+
+def http_error_ratio(filters: Filters | None, window: str, by: Sequence[str] = ()) -> str:
+    """The availability SLI's bad share: requests answered 5xx."""
+    return http_status_ratio("5..", filters, window, by)
+
+
+def http_latency_quantile(q: float, filters: Filters | None, window: str, by: Sequence[str] = ()) -> str:
+    return quantile(q, HTTP_SERVER_DURATION, filters, window, by=by)
+
+
+def http_active_requests(filters: Filters | None, by: Sequence[str] = ()) -> str:
+    return sum_by(selector(HTTP_SERVER_ACTIVE, filters), by)
+
+
+def within_ratio(le: str, filters: Filters | None, window: str, operations: str, by: Sequence[str] = ()) -> str:
+    """Share of the GenAI operations ``operations`` that took at most ``le`` seconds (a bucket bound)."""
+    fast = increase(OPERATION_DURATION, filters, window, *_ops(operations), f'le={_quote(le)}', by=by,
+                    suffix="_bucket")
+    return ratio(fast, operation_count(filters, window, by, operations))
+
+
+def health_check_status(filters: Filters | None, by: Sequence[str] = (HEALTH_CHECK, HEALTH_REQUIRED)) -> str:
+    """Each health check's last state: 1 passed, 0 failed."""
+    return f"min{_by((ENV, SERVICE, *by))} ({selector(HEALTH_CHECK_STATUS, filters)})"
+
+
+def heartbeat_age(filters: Filters | None, window: str = "1h", by: Sequence[str] = (ENV, SERVICE)) -> str:
+    """Seconds since each service seen within ``window`` last collected its metrics."""
+    return f"time() - max{_by(by)} (max_over_time({selector(HEARTBEAT, filters)}[{window}]))"
+
+
+# --- deployments -------------------------------------------------------------------------------
+# The collector's prometheus exporter turns each app's resource into a `target_info` series (with
+# service_version); its service name is `exported_job` behind a scrape that does not honour labels,
+# `job` behind one that does.
+TARGET_INFO = "target_info"
+
+
+def _service_info(offset: str = "") -> str:
+    info = f'{TARGET_INFO}{{service_version!=""}}' + (f" offset {offset}" if offset else "")
+    named = f'label_replace({info}, "{SERVICE}", "$1", "job", "(.+)")'
+    named = f'label_replace({named}, "{SERVICE}", "$1", "exported_job", "(.+)")'
+    return f"group by ({ENV}, {SERVICE}, service_version) ({named})"
+
+
+def deployments(window: str) -> str:
+    """Services reporting a ``service.version`` they did not report ``window`` before: a deployment."""
+    return f"{_service_info()}\nunless\n{_service_info(window)}"
 
 
 # --- the collector -------------------------------------------------------------------------------

@@ -45,6 +45,21 @@ class Period:
 
 
 @dataclass(frozen=True)
+class MonthPeriod(Period):
+    """A calendar month (UTC), compared with the calendar month before it."""
+
+    @classmethod
+    def of(cls, year: int, month: int) -> "MonthPeriod":
+        start = datetime(year, month, 1, tzinfo=timezone.utc)
+        end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=timezone.utc)
+        return cls(start, end)
+
+    def previous(self) -> "MonthPeriod":
+        year, month = (self.start.year - 1, 12) if self.start.month == 1 else (self.start.year, self.start.month - 1)
+        return MonthPeriod.of(year, month)
+
+
+@dataclass(frozen=True)
 class Kpi:
     key: str
     label: str
@@ -85,6 +100,8 @@ class WeeklyReport:
     errors: list = field(default_factory=list)  # [(error_type, operation, current, previous)]
     cost_by_model: Optional[Breakdown] = None
     csat_scores: dict = field(default_factory=dict)  # score -> count in the period
+    budgets: list = field(default_factory=list)  # [(tenant, spend, monthly budget or None)], a month's report
+    recommendations: list = field(default_factory=list)  # sentences, most pressing first
 
     def kpi(self, key: str) -> Kpi:
         return self.kpis[key]
@@ -119,7 +136,7 @@ _ZERO_WHEN_EMPTY = {"conversations", "csat_responses", "cost", "tokens", "monthl
 
 def _breakdown(client: PrometheusClient, build: Callable[[str], str], label: str, period: Period) -> Breakdown:
     current = client.by_label(build(period.window), period.end, label)
-    previous = client.by_label(build(period.window), period.previous().end, label)
+    previous = client.by_label(build(period.previous().window), period.previous().end, label)
     keys = sorted(set(current) | set(previous), key=lambda k: (-current.get(k, 0), k))
     return Breakdown(label, [(k, current.get(k, 0.0), previous.get(k, 0.0)) for k in keys])
 
@@ -142,17 +159,30 @@ def _csat_scores(client: PrometheusClient, filters: dict, period: Period) -> dic
     return scores
 
 
-def collect(client: PrometheusClient, end: datetime, days: float = 7, filters: Optional[dict] = None) -> WeeklyReport:
-    """Query every figure of the report for the ``days`` before ``end`` and the period before."""
+def _budgets(client: PrometheusClient, filters: dict, period: Period) -> list:
+    """Each tenant's spend within the period and its monthly budget (None when it has none)."""
+    spent = client.by_label(q.cost(filters, period.window, (q.TENANT,)), period.end, q.TENANT)
+    limit = q.selector(q.BUDGET_LIMIT, filters, f'{q.BUDGET_PERIOD}="month"')
+    limits = client.by_label(f"max by ({q.TENANT}) ({limit})", period.end, q.TENANT)
+    tenants = sorted(set(spent) | set(limits), key=lambda t: (-spent.get(t, 0.0), t))
+    return [(tenant, spent.get(tenant, 0.0), limits.get(tenant)) for tenant in tenants if tenant]
+
+
+def collect(client: PrometheusClient, end: datetime, days: float = 7, filters: Optional[dict] = None,
+            period: Optional[Period] = None) -> WeeklyReport:
+    """Query every figure of the report for the ``days`` before ``end`` (or ``period``, a calendar
+    month) and the period before."""
+    from .recommendations import recommend
+
     if end.tzinfo is None:
         end = end.replace(tzinfo=timezone.utc)
     filters = dict(filters or {})
-    period = Period(end - timedelta(days=days), end)
+    period = period or Period(end - timedelta(days=days), end)
+    before = period.previous()
     report = WeeklyReport(period, filters)
     for key, label, unit, change, build in KPIS:
-        expr = build(filters, period.window)
-        current = client.scalar(expr, period.end)
-        previous = client.scalar(expr, period.previous().end)
+        current = client.scalar(build(filters, period.window), period.end)
+        previous = client.scalar(build(filters, before.window), before.end)
         if key in _ZERO_WHEN_EMPTY:
             current, previous = current or 0.0, previous or 0.0
         report.kpis[key] = Kpi(key, label, unit, change, current, previous)
@@ -162,8 +192,11 @@ def collect(client: PrometheusClient, end: datetime, days: float = 7, filters: O
     report.csat_scores = _csat_scores(client, filters, period)
     errors = client.query(q.top_errors(filters, period.window), period.end)
     previous_errors = {(s.labels.get(q.ERROR_TYPE, ""), s.labels.get(q.OPERATION, "")): s.value
-                       for s in client.query(q.top_errors(filters, period.window, k=1000), period.previous().end)}
+                       for s in client.query(q.top_errors(filters, before.window, k=1000), before.end)}
     rows = [(s.labels.get(q.ERROR_TYPE, ""), s.labels.get(q.OPERATION, ""), s.value) for s in errors if s.value > 0]
     rows.sort(key=lambda r: (-r[2], r[0], r[1]))
     report.errors = [(etype, op, count, previous_errors.get((etype, op), 0.0)) for etype, op, count in rows]
+    if isinstance(period, MonthPeriod):
+        report.budgets = _budgets(client, filters, period)
+    report.recommendations = recommend(report)
     return report

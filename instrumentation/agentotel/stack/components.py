@@ -34,6 +34,10 @@ ENVIRONMENT = "local"
 SCRAPE_INTERVAL = "5s"
 #: Days of logs VictoriaLogs keeps in the stack's data directory.
 LOG_RETENTION = "7d"
+#: How long Prometheus keeps metrics: a calendar month and the month before it (the monthly budget
+#: figures and `agentotel report --month` read them), plus a day. dashboards/src/config.py's
+#: PROMETHEUS_RETENTION states the same requirement for every deployment.
+METRICS_RETENTION = "63d"
 
 
 @dataclass(frozen=True)
@@ -129,7 +133,7 @@ def component_specs(layout: Layout, ports: Ports) -> dict[str, ComponentSpec]:
                 binary["prometheus"],
                 f"--config.file={prometheus_config_path(layout)}",
                 f"--storage.tsdb.path={layout.data_dir('prometheus')}",
-                "--storage.tsdb.retention.time=7d",
+                f"--storage.tsdb.retention.time={METRICS_RETENTION}",
                 f"--web.listen-address={hostport(ports.prometheus_http)}",
                 # POST /-/reload picks up edited rule files without a restart.
                 "--web.enable-lifecycle",

@@ -90,3 +90,37 @@ def test_capacity_bounds_memory():
     for i in range(10):
         tracker.touch(f"c{i}")
     assert len(tracker) == 3 and len(tracker.drain_expired()) == 7
+
+
+def test_channel_and_intent_on_conversation_metrics(telemetry):
+    """The channel rides the conversation scope onto spans and its metrics; cost, tokens and escalations
+    are split by intent; an unknown channel is `other` on metrics."""
+    with agentotel.conversation("c1", tenant="acme", agent="support", channel="voice") as conv:
+        conv.set_intent("refund")
+        with agentotel.llm_call("gpt-4o", provider="openai") as call:
+            call.usage = agentotel.Usage(1000, 0)
+    agentotel.record_outcome("c1", "escalated", reason="legal")
+    with agentotel.conversation("c2", agent="support", channel="pigeon") as conv:
+        conv.set_intent("faq")
+    agentotel.record_outcome("c2", "resolved")
+    assert telemetry.span("chat gpt-4o").attributes["agentotel.conversation.channel"] == "voice"
+    costs = {(a["agentotel.conversation.intent"], a["agentotel.conversation.channel"]): p
+             for a, p in telemetry.points("agentotel.conversation.cost")}
+    assert set(costs) == {("refund", "voice"), ("faq", "other")}
+    assert costs[("refund", "voice")].sum > 0
+    tokens = {a["agentotel.conversation.intent"]: p.sum for a, p in telemetry.points("agentotel.conversation.tokens")}
+    assert tokens == {"refund": 1000, "faq": 0}
+    [(attrs, _)] = telemetry.points("agentotel.conversation.escalations")
+    assert attrs["agentotel.conversation.intent"] == "refund" and attrs["agentotel.conversation.channel"] == "voice"
+
+
+def test_intents_are_bounded(make_telemetry):
+    """Intents past AGENTOTEL_MAX_LABEL_VALUES are `other` on metrics."""
+    from agentotel.config import Settings
+
+    telemetry = make_telemetry(Settings(max_label_values=1))
+    for cid, intent in (("a", "refund"), ("b", "faq"), ("c", "refund")):
+        agentotel.set_intent(cid, intent)
+        agentotel.record_outcome(cid, "resolved")
+    counted = {a["agentotel.conversation.intent"]: p.value for a, p in telemetry.points("agentotel.conversations")}
+    assert counted == {"refund": 2, "other": 1}

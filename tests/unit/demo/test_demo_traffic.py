@@ -94,4 +94,16 @@ def test_deadline_skips_conversations_not_started():
     """Past the deadline no conversation starts: the run is bounded in time."""
     app = FakeApp()
     summary = traffic.run("http://app", traffic.plan(10, seed=1), deadline_seconds=0, transport=httpx.MockTransport(app))
-    assert summary.outcomes == {"skipped": 10} and app.calls == []
+    assert summary.outcomes == {"skipped": 10}
+    assert [path for path, _ in app.calls] == ["/health/ready", "/health/ready"]  # the probes only
+
+
+def test_channels_and_readiness_probes():
+    """Conversations come from several channels (sent as x-channel), and a run probes readiness before and after."""
+    plans = traffic.plan(10, seed=1)
+    assert {p.channel for p in plans} == set(traffic.CHANNELS)
+    app = FakeApp()
+    traffic.run("http://app", plans[:2], transport=httpx.MockTransport(app))
+    paths = [path for path, _ in app.calls]
+    assert paths[0] == paths[-1] == "/health/ready"
+    assert {body["x-channel"] for path, body in app.calls if path == "/chat"} == {plans[0].channel, plans[1].channel}
