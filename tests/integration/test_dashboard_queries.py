@@ -103,13 +103,18 @@ def test_latency_exemplars_open_traces(stack, demo_traffic):
     trace_ids = {e["labels"][TRACE_ID] for series in payload["data"] for e in series["exemplars"]
                  if TRACE_ID in e["labels"]}
     assert trace_ids, "no exemplar with a trace id"
+    # A trace reaches Jaeger through the collector's batching and queue: poll, with a deadline.
+    deadline = time.monotonic() + 60
     found = 0
-    for trace_id in sorted(trace_ids)[:5]:
-        try:
-            with urllib.request.urlopen(f"{stack.jaeger_query_url}/api/traces/{trace_id}", timeout=10) as response:
-                found += bool(json.load(response).get("data"))
-        except urllib.error.HTTPError:
-            continue
+    while not found and time.monotonic() < deadline:
+        for trace_id in sorted(trace_ids)[:5]:
+            try:
+                with urllib.request.urlopen(f"{stack.jaeger_query_url}/api/traces/{trace_id}", timeout=10) as response:
+                    found += bool(json.load(response).get("data"))
+            except urllib.error.HTTPError:
+                continue
+        if not found:
+            time.sleep(0.5)
     assert found, f"none of {sorted(trace_ids)[:5]} is in Jaeger"
 
 
