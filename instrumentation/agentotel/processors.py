@@ -10,7 +10,8 @@ ended later in the background; ``awaits_roll_up`` tells the emitter whether any 
 for another instrumentation's LLM spans that carry usage or cost (an adopted span) when they end.
 ``SecretScrubber`` (from ``capture.sanitize``) removes API keys, auth headers and key-bearing query
 strings from every span, including other instrumentations' HTTP client spans.
-``span_processors()`` gives all three, in the order to add them to a ``TracerProvider``.
+``span_processors()`` gives all three, in the order to add them to a ``TracerProvider``;
+``log_processors()`` gives ``LogScrubber`` (the same for log records), for a ``LoggerProvider``.
 """
 
 from __future__ import annotations
@@ -212,3 +213,10 @@ def span_processors() -> list[SpanProcessor]:
     from .capture.sanitize import SecretScrubber
 
     return [ConversationStamper(), CostRollup(), SecretScrubber()]
+
+
+def log_processors() -> list:
+    """agentotel's log record processors, to add to a LoggerProvider before the exporting processor."""
+    from .capture.sanitize import LogScrubber
+
+    return [LogScrubber()]
