@@ -14,9 +14,12 @@ import logging
 import math
 import os
 import re
+import sys
 import threading
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
+
+from .core import forks
 
 _log = logging.getLogger("agentotel")
 
@@ -114,6 +117,7 @@ class Settings:
 
 _warned: set[tuple[str, str]] = set()
 _warned_lock = threading.Lock()
+forks.renew_in_child(sys.modules[__name__], "_warned_lock")
 
 
 def warn_setting(var: str, value: object, problem: str, fallback: object) -> None:

@@ -21,7 +21,7 @@ import weakref
 
 from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
 
-from .core import guard
+from .core import forks, guard
 from .core.scope import conversation_attributes
 from .semconv import agentotel_names as A
 from .semconv import genai as G
@@ -68,6 +68,7 @@ class CostRollup(SpanProcessor):
         self._parents: dict[int, int] = {}
         self._targets: dict[int, _Totals] = {}
         self._lock = threading.Lock()
+        forks.renew_in_child(self)
         _rollups.add(self)
 
     def on_start(self, span: Span, parent_context=None) -> None:

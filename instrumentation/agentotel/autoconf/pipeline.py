@@ -20,6 +20,7 @@ from __future__ import annotations
 import atexit
 import json
 import logging
+import os
 import signal
 import threading
 import time
@@ -36,7 +37,7 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
 
-from ..core import deferral
+from ..core import deferral, forks
 from . import stats
 from .environment import flush_on_sigterm
 from .exporting import (
@@ -47,6 +48,7 @@ from .exporting import (
     CountingSpanExporter,
     CountingSpanProcessor,
 )
+from . import forking
 from .internal_logs import NotFromExportPath, quiet_export_path, warn
 
 _log = logging.getLogger("agentotel")
@@ -66,8 +68,24 @@ class Pipeline:
     log_handler: logging.Handler | None = None
     metric_readers: list[MetricReader] = field(default_factory=list)
     ledgers: list[stats.Ledger] = field(default_factory=list)
+    exporters: list = field(default_factory=list)  # the exporters, innermost first (``forking``)
     _stopped: bool = field(default=False, repr=False)
+    _finished: bool = field(default=False, repr=False)
     _stop_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _signal_after_stop: int | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        forks.renew_in_child(self, "_stop_lock")
+
+    @property
+    def stopping(self) -> bool:
+        """True while ``shutdown`` runs (on any thread)."""
+        return self._stopped and not self._finished
+
+    def die_after_stop(self, signum: int) -> None:
+        """A signal that ends the process came while ``shutdown`` runs: it ends the process with that
+        signal when the (bounded) shutdown is over, instead of cutting it short."""
+        self._signal_after_stop = signum
 
     def force_flush(self, timeout: float = 2.0) -> bool:
         """Export what is queued, waiting at most ``timeout`` seconds in all; True when all went out."""
@@ -110,7 +128,19 @@ class Pipeline:
         if lost:
             warn(_log, "agentotel: %d telemetry items were not exported (shutdown took %.2fs): dropped=%s",
                  lost, time.monotonic() - start, json.dumps(dropped, sort_keys=True))
+        self._finished = True
+        if self._signal_after_stop is not None:
+            _die_of(self._signal_after_stop)
         return dropped
+
+
+def _die_of(signum: int) -> None:
+    """End the process with ``signum`` as its default action would."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signum, signal.SIG_DFL)
+        signal.raise_signal(signum)
+    else:  # only the main thread may change handlers: ours, there, sees the shutdown over and dies
+        os.kill(os.getpid(), signum)
 
 
 def _start(fn, name: str) -> threading.Event:
@@ -145,6 +175,7 @@ def build_pipeline(
     """Providers wired as described in the module docstring (not yet global)."""
     quiet_export_path()
     ledgers: list[stats.Ledger] = []
+    exporters: list = [*span_exporters, *metric_exporters, *log_exporters]
 
     def ledger(signal_name: str) -> stats.Ledger:
         ledgers.append(stats.new_ledger(signal_name))
@@ -186,7 +217,8 @@ def build_pipeline(
             warnings.simplefilter("ignore", DeprecationWarning)
             handler = LoggingHandler(level=logging.NOTSET, logger_provider=logger_provider)
         handler.addFilter(NotFromExportPath())
-    return Pipeline(tracer_provider, meter_provider, logger_provider, shutdown_timeout, handler, readers, ledgers)
+    return Pipeline(tracer_provider, meter_provider, logger_provider, shutdown_timeout, handler, readers, ledgers,
+                    exporters)
 
 
 _installed: Pipeline | None = None
@@ -205,8 +237,10 @@ def install(pipeline: Pipeline) -> None:
         logging.getLogger().addHandler(pipeline.log_handler)
         _keep_handler_on_reconfigure(pipeline.log_handler)
     atexit.register(pipeline.shutdown)
-    if flush_on_sigterm():
+    sigterm = flush_on_sigterm()
+    if sigterm:
         _flush_on_sigterm(pipeline)
+    forking.prepare(pipeline, sigterm_handler if sigterm else None)
     _installed = pipeline
 
 
@@ -222,15 +256,26 @@ def _flush_on_sigterm(pipeline: Pipeline) -> None:
         return
     if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
         return
+    signal.signal(signal.SIGTERM, sigterm_handler(pipeline))
+
+
+def sigterm_handler(pipeline: Pipeline):
+    """A SIGTERM handler that shuts ``pipeline`` down (bounded), then dies of the signal as the
+    default action would. Arriving while the pipeline already shuts down (the process is exiting and
+    flushing), it lets that bounded shutdown finish first."""
 
     def on_sigterm(signum, frame):
+        if pipeline.stopping:
+            pipeline.die_after_stop(signum)
+            return
         try:
             pipeline.shutdown()
         finally:
             signal.signal(signum, signal.SIG_DFL)
             signal.raise_signal(signum)
 
-    signal.signal(signal.SIGTERM, on_sigterm)
+    on_sigterm.agentotel_flush = True
+    return on_sigterm
 
 
 def installed() -> Pipeline | None:

@@ -127,6 +127,21 @@ def drop_conversation_baggage(headers) -> None:
         del headers["baggage"]
 
 
+def scrubbed_any(attributes) -> dict[str, Any] | None:
+    """Like ``scrubbed_all``, for log attributes, whose values may also be mappings and nested lists."""
+    changes: dict[str, Any] = {}
+    for key, value in attributes.items():
+        if key in _SECRET_HEADER_KEYS:
+            if not _is_redacted(value):
+                changes[key] = (REDACTED,) if isinstance(value, (tuple, list)) else REDACTED
+            continue
+        if isinstance(value, (str, tuple, list, dict)):
+            clean = _scrub_any(value)
+            if clean != value:
+                changes[key] = clean
+    return changes or None
+
+
 def _scrubbed_event(event: Event) -> Event | None:
     changes = scrubbed_all(event.attributes)
     if not changes:
@@ -182,7 +197,7 @@ class LogScrubber(LogRecordProcessor):
                     record.body = clean
             attributes = record.attributes
             if attributes:
-                changes = scrubbed_all(attributes)
+                changes = scrubbed_any(attributes)
                 if changes:
                     try:
                         for key, value in changes.items():
