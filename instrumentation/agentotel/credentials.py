@@ -91,10 +91,18 @@ def cap(text: str, max_length: int) -> str:
     return text[:end] + f"...[truncated {len(text) - end} chars]"
 
 
+#: The hints without those that contain another (``key=`` holds ``key``).
+_HINTS = tuple(hint for hint in _ALL_HINTS if not any(other != hint and other in hint for other in _ALL_HINTS))
+
+
 def may_hold_secret(text: str) -> bool:
-    """False when no credential shape can be in ``text`` (most values): a few substring tests."""
+    """False when no credential shape can be in ``text`` (most values): a few substring tests on
+    the lower-cased text (a regular expression is slower here)."""
     lowered = text.lower()
-    return any(hint in lowered for hint in _ALL_HINTS)
+    for hint in _HINTS:
+        if hint in lowered:
+            return True
+    return False
 
 
 def scrub(text: str, marker: str, max_length: int = MAX_SCANNED_LENGTH) -> str:

@@ -97,6 +97,8 @@ def scrubbed_all(attributes) -> dict[str, Any] | None:
     credential), or None when none does."""
     if not attributes:
         return None
+    if _SECRET_HEADER_KEYS.isdisjoint(attributes) and not credentials.may_hold_secret(_all_text(attributes)):
+        return None  # most spans: one scan of all their text together finds no hint
     changes: dict[str, Any] = {}
     for key, value in attributes.items():
         if key in _SECRET_HEADER_KEYS:
@@ -108,6 +110,17 @@ def scrubbed_all(attributes) -> dict[str, Any] | None:
             if clean != value:
                 changes[key] = clean
     return changes or None
+
+
+def _all_text(attributes) -> str:
+    """The string values of ``attributes`` (in sequences too), joined: one text to look for hints in."""
+    parts = []
+    for value in attributes.values():
+        if isinstance(value, str):
+            parts.append(value)
+        elif isinstance(value, (tuple, list)):
+            parts.extend(v for v in value if isinstance(v, str))
+    return "\n".join(parts)
 
 
 def drop_conversation_baggage(headers) -> None:
