@@ -274,7 +274,6 @@ def sigterm_handler(pipeline: Pipeline):
             signal.signal(signum, signal.SIG_DFL)
             signal.raise_signal(signum)
 
-    on_sigterm.agentotel_flush = True
     return on_sigterm
 
 
