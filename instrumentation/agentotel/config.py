@@ -155,8 +155,8 @@ def _bool(env, var, default: bool) -> bool:
     return default
 
 
-def _number(env, var, default, kind=float, bounds=(0, float("inf"))):
-    """A finite number within ``bounds`` (both allowed), else the default with a warning."""
+def _number(env, var, default, kind=float, minimum=0, maximum=float("inf")):
+    """A finite number from ``minimum`` to ``maximum`` (both allowed), else the default with a warning."""
     raw = env.get(var)
     if raw is None or not raw.strip():
         return default
@@ -165,7 +165,7 @@ def _number(env, var, default, kind=float, bounds=(0, float("inf"))):
     except (ValueError, OverflowError):
         _warn(var, raw, default, "not a whole number" if kind is int else "not a number")
         return default
-    low, high = bounds
+    low, high = minimum, maximum
     if isinstance(value, float) and not math.isfinite(value):
         _warn(var, raw, default, "not a finite number")
         return default
@@ -280,19 +280,19 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         budget_file=env.get(AGENTOTEL_BUDGET_FILE) or None,
         redactors=_redactors(env),
         content_max_length=_number(env, AGENTOTEL_CONTENT_MAX_LENGTH, d.content_max_length, int,
-                                   CONTENT_MAX_LENGTH_BOUNDS),
+                                   *CONTENT_MAX_LENGTH_BOUNDS),
         retrieval_hit_threshold=_number(env, AGENTOTEL_RETRIEVAL_HIT_THRESHOLD, d.retrieval_hit_threshold,
-                                        float, RETRIEVAL_HIT_THRESHOLD_BOUNDS),
+                                        float, *RETRIEVAL_HIT_THRESHOLD_BOUNDS),
         conversation_id_header=_header(env, AGENTOTEL_CONVERSATION_ID_HEADER, d.conversation_id_header),
         user_id_header=_header(env, AGENTOTEL_USER_ID_HEADER, d.user_id_header),
         tenant_header=_header(env, AGENTOTEL_TENANT_HEADER, d.tenant_header),
         llm_base_urls=_base_urls(env),
         llm_baggage=_bool(env, AGENTOTEL_LLM_BAGGAGE, False),
         thread_context=_bool(env, AGENTOTEL_THREAD_CONTEXT, True),
-        shutdown_timeout=_number(env, AGENTOTEL_SHUTDOWN_TIMEOUT, d.shutdown_timeout, float, SHUTDOWN_TIMEOUT_BOUNDS),
+        shutdown_timeout=_number(env, AGENTOTEL_SHUTDOWN_TIMEOUT, d.shutdown_timeout, float, *SHUTDOWN_TIMEOUT_BOUNDS),
         flush_on_sigterm=_bool(env, AGENTOTEL_FLUSH_ON_SIGTERM, True),
         max_tracked_conversations=_number(env, AGENTOTEL_MAX_TRACKED_CONVERSATIONS, d.max_tracked_conversations, int,
-                                          MAX_TRACKED_CONVERSATIONS_BOUNDS),
+                                          *MAX_TRACKED_CONVERSATIONS_BOUNDS),
         deferred_emit=_bool(env, AGENTOTEL_DEFERRED_EMIT, True),
     )
 

@@ -12,7 +12,9 @@ None of the providers registers the SDK's own exit handler (which may wait ~30 s
 that does not answer). ``Pipeline.shutdown`` replaces it: traces and logs are flushed in parallel,
 then metrics (so the final export carries the drop counts), all within ``shutdown_timeout``;
 whatever is left is counted as dropped at ``shutdown`` and summed up in one warning. It runs at
-exit, and on SIGTERM where SIGTERM would otherwise kill the process without running ``atexit``.
+exit, and on SIGTERM where SIGTERM would otherwise kill the process without running ``atexit``; a
+SIGTERM that comes while it runs ends the process once it is over. ``forking`` carries all of this
+into forked workers and children.
 """
 
 from __future__ import annotations
@@ -107,7 +109,14 @@ class Pipeline:
             if self._stopped:
                 return stats.dropped()
             self._stopped = True
-        timeout = self.shutdown_timeout if timeout is None else timeout
+        try:
+            return self._shutdown(self.shutdown_timeout if timeout is None else timeout)
+        finally:
+            self._finished = True
+            if self._signal_after_stop is not None:
+                _die_of(self._signal_after_stop)
+
+    def _shutdown(self, timeout: float) -> dict[str, dict[str, int]]:
         start = time.monotonic()
         deadline = start + timeout
         deferral.worker.drain(max(timeout * _DRAIN_SHARE, 0))
@@ -128,9 +137,6 @@ class Pipeline:
         if lost:
             warn(_log, "agentotel: %d telemetry items were not exported (shutdown took %.2fs): dropped=%s",
                  lost, time.monotonic() - start, json.dumps(dropped, sort_keys=True))
-        self._finished = True
-        if self._signal_after_stop is not None:
-            _die_of(self._signal_after_stop)
         return dropped
 
 
