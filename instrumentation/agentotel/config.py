@@ -1,16 +1,25 @@
 """Every setting agentotel reads, in one place.
 
 Each environment variable is a documented constant below. Values are parsed once into a frozen
-``Settings``; a bad value logs a warning naming the variable and falls back to the default, so a
-typo in the environment never stops the app. The spec's ``OTEL_*`` names are used where the spec has
+``Settings``; a bad value warns once (on stderr when nothing else would show it) naming the
+variable and what is wrong with the value, and falls back to the default for that setting alone,
+so a typo in the environment never stops the app nor switches capture off. In a list, a bad entry
+is dropped alone. Numbers must be finite and within the bounds below. The spec's ``OTEL_*`` names are used where the spec has
 one, ``AGENTOTEL_*`` otherwise. docs/configuration.md lists them for users.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import os
+import re
+import sys
+import threading
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from .core import forks
 
 _log = logging.getLogger("agentotel")
 
@@ -28,9 +37,10 @@ AGENTOTEL_BUDGET_FILE = "AGENTOTEL_BUDGET_FILE"
 #: Built-in redactors run on captured content: a comma list of ``email``, ``phone``, ``card``,
 #: ``api_key``, or ``none``. Default: all four.
 AGENTOTEL_REDACTORS = "AGENTOTEL_REDACTORS"
-#: Longest captured content value, in characters; longer values are cut. Default 8192.
+#: Longest captured content value, in characters; longer values are cut (before redaction).
+#: Default 8192; 16 to 1,048,576.
 AGENTOTEL_CONTENT_MAX_LENGTH = "AGENTOTEL_CONTENT_MAX_LENGTH"
-#: A retrieval is a hit when a document scores at least this. Default 0.5.
+#: A retrieval is a hit when a document scores at least this. Default 0.5; a finite number >= 0.
 AGENTOTEL_RETRIEVAL_HIT_THRESHOLD = "AGENTOTEL_RETRIEVAL_HIT_THRESHOLD"
 #: Request headers that carry the conversation scope into a server (FastAPI) request.
 AGENTOTEL_CONVERSATION_ID_HEADER = "AGENTOTEL_CONVERSATION_ID_HEADER"
@@ -49,14 +59,15 @@ AGENTOTEL_LLM_HTTP_SPANS = "AGENTOTEL_LLM_HTTP_SPANS"
 AGENTOTEL_LLM_BAGGAGE = "AGENTOTEL_LLM_BAGGAGE"
 #: Carry the OpenTelemetry context into ``ThreadPoolExecutor`` work. Default true.
 AGENTOTEL_THREAD_CONTEXT = "AGENTOTEL_THREAD_CONTEXT"
-#: Seconds the exit (atexit or SIGTERM) may spend flushing telemetry. Default 2.
+#: Seconds the exit (atexit or SIGTERM) may spend flushing telemetry. Default 2; 0.1 to 300.
 AGENTOTEL_SHUTDOWN_TIMEOUT = "AGENTOTEL_SHUTDOWN_TIMEOUT"
 #: Flush telemetry when the process gets SIGTERM and has no handler of its own. Default true.
 AGENTOTEL_FLUSH_ON_SIGTERM = "AGENTOTEL_FLUSH_ON_SIGTERM"
 #: Hand the OpenTelemetry SDK's share of ending an operation (span attributes, metric points, the
 #: span's end) to a background thread instead of doing it on the app's thread. Default true.
 AGENTOTEL_DEFERRED_EMIT = "AGENTOTEL_DEFERRED_EMIT"
-#: Conversations whose state (start time, cost) is kept for their outcome metrics. Default 10000.
+#: Conversations whose state (start time, cost) is kept for their outcome metrics. Default 10000;
+#: 1 to 10,000,000.
 AGENTOTEL_MAX_TRACKED_CONVERSATIONS = "AGENTOTEL_MAX_TRACKED_CONVERSATIONS"
 #: Framework instrumentations: graph nodes and chains become spans too (``invoke_workflow``),
 #: besides agents, tools, retrievals and LLM calls. Default false.
@@ -73,6 +84,13 @@ _CAPTURE_MODES = {
     "false": "", "no_content": "", "0": "", "": "",
 }
 _REDACTOR_NAMES = ("email", "phone", "card", "api_key")
+#: Bounds of the numeric settings: (least, greatest), both allowed.
+CONTENT_MAX_LENGTH_BOUNDS = (16, 1_048_576)
+RETRIEVAL_HIT_THRESHOLD_BOUNDS = (0.0, float("inf"))
+SHUTDOWN_TIMEOUT_BOUNDS = (0.1, 300.0)
+MAX_TRACKED_CONVERSATIONS_BOUNDS = (1, 10_000_000)
+#: An HTTP header name (RFC 9110 token).
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
 @dataclass(frozen=True)
@@ -113,8 +131,31 @@ class Settings:
         return bool(self.capture_content)
 
 
-def _warn(var: str, value: str, default: object) -> None:
-    _log.warning("agentotel: ignoring %s=%r (not understood); using %r", var, value, default)
+_warned: set[tuple[str, str]] = set()
+_warned_lock = threading.Lock()
+forks.renew_in_child(sys.modules[__name__], "_warned_lock")
+
+
+def warn_setting(var: str, value: object, problem: str, fallback: object) -> None:
+    """Say once per process that ``var``'s ``value`` is not used: one line naming the variable, the
+    problem and what is used instead. Never raises."""
+    try:
+        key = (var, str(value))
+        with _warned_lock:
+            if key in _warned:
+                return
+            _warned.add(key)
+        problem = " ".join(str(problem).split())  # one line, whatever the problem's text holds
+        message = f"agentotel: ignoring {var}={value!r}: {problem}; using {fallback}"
+        from .autoconf.internal_logs import warn
+
+        warn(_log, "%s", message)
+    except Exception:  # noqa: BLE001 - a warning must not become a problem
+        pass
+
+
+def _warn(var: str, value: str, default: object, problem: str = "not understood") -> None:
+    warn_setting(var, value, problem, repr(default))
 
 
 def _bool(env, var, default: bool) -> bool:
@@ -126,35 +167,85 @@ def _bool(env, var, default: bool) -> bool:
         return True
     if low in _FALSE:
         return False
-    _warn(var, raw, default)
+    _warn(var, raw, default, "not true or false")
     return default
 
 
-def _number(env, var, default, kind=float, minimum=0):
+def _number(env, var, default, kind=float, minimum=0, maximum=float("inf")):
+    """A finite number from ``minimum`` to ``maximum`` (both allowed), else the default with a warning."""
     raw = env.get(var)
     if raw is None or not raw.strip():
         return default
     try:
-        value = kind(raw)
-    except ValueError:
-        _warn(var, raw, default)
+        value = kind(raw.strip())
+    except (ValueError, OverflowError):
+        _warn(var, raw, default, "not a whole number" if kind is int else "not a number")
         return default
-    if value < minimum:
-        _warn(var, raw, default)
+    low, high = minimum, maximum
+    if isinstance(value, float) and not math.isfinite(value):
+        _warn(var, raw, default, "not a finite number")
+        return default
+    if not low <= value <= high:
+        bound = f"at least {low:g}" if high == float("inf") else f"between {low:g} and {high:g}"
+        _warn(var, raw, default, f"must be {bound}")
         return default
     return value
 
 
+def _entries(env, var) -> list[str]:
+    return [part.strip() for part in env.get(var, "").split(",") if part.strip()]
+
+
 def _pairs(env, var) -> dict[str, str]:
-    raw = env.get(var, "")
     result: dict[str, str] = {}
-    for item in filter(None, (part.strip() for part in raw.split(","))):
+    for item in _entries(env, var):
         key, sep, value = item.partition("=")
         if not sep or not key.strip() or not value.strip():
-            _warn(var, item, "nothing for this item")
+            warn_setting(var, item, "an entry must be name=value", "the other entries")
             continue
         result[key.strip()] = value.strip()
     return result
+
+
+def _url_problem(url: str) -> str | None:
+    """What is wrong with a base URL, or None."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises for a port out of range or not a number
+    except ValueError as exc:
+        return f"not a URL ({exc})"
+    if parts.scheme not in ("http", "https"):
+        return "not an http:// or https:// URL"
+    if not parts.hostname:
+        return "no host"
+    return None
+
+
+def _base_urls(env) -> dict[str, str]:
+    result: dict[str, str] = {}
+    for url, provider in _pairs(env, AGENTOTEL_LLM_BASE_URLS).items():
+        problem = _url_problem(url)
+        if problem is None and not re.fullmatch(r"[A-Za-z0-9._-]+", provider):
+            problem = f"provider name {provider!r} is not a name"
+        if problem is not None:
+            warn_setting(AGENTOTEL_LLM_BASE_URLS, f"{url}={provider}", problem, "the other entries")
+            continue
+        result[url] = provider
+    return result
+
+
+def _header(env, var, default: str) -> str:
+    raw = env.get(var)
+    if raw is None:
+        return default
+    name = raw.strip()
+    if not name:
+        _warn(var, raw, default, "empty")
+        return default
+    if not _HEADER_NAME.fullmatch(name):
+        _warn(var, raw, default, "not an HTTP header name")
+        return default
+    return name.lower()
 
 
 def _capture_mode(env) -> str:
@@ -163,7 +254,8 @@ def _capture_mode(env) -> str:
         return ""
     mode = _CAPTURE_MODES.get(raw.strip().lower())
     if mode is None:
-        _warn(OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT, raw, "off")
+        _warn(OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT, raw, "off",
+              "not one of true, false, span_only, event_only, span_and_event, no_content")
         return ""
     return mode
 
@@ -172,14 +264,23 @@ def _redactors(env) -> tuple[str, ...]:
     raw = env.get(AGENTOTEL_REDACTORS)
     if raw is None:
         return _REDACTOR_NAMES
-    names = tuple(n.strip().lower() for n in raw.split(",") if n.strip())
-    if names in ((), ("none",)):
+    names = [n.lower() for n in _entries(env, AGENTOTEL_REDACTORS)]
+    if names == ["none"]:
         return ()
-    unknown = [n for n in names if n not in _REDACTOR_NAMES]
-    if unknown:
-        _warn(AGENTOTEL_REDACTORS, raw, _REDACTOR_NAMES)
+    if not names:
+        _warn(AGENTOTEL_REDACTORS, raw, ",".join(_REDACTOR_NAMES), "empty (none turns redaction off)")
         return _REDACTOR_NAMES
-    return names
+    known = []
+    for name in names:
+        if name in _REDACTOR_NAMES:
+            if name not in known:
+                known.append(name)
+        else:
+            warn_setting(AGENTOTEL_REDACTORS, name, f"not one of {', '.join(_REDACTOR_NAMES)}",
+                         "the other entries" if any(n in _REDACTOR_NAMES for n in names) else "all redactors")
+    if not known:
+        return _REDACTOR_NAMES
+    return tuple(known)
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
@@ -194,19 +295,22 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         model_aliases=_pairs(env, AGENTOTEL_MODEL_ALIASES),
         budget_file=env.get(AGENTOTEL_BUDGET_FILE) or None,
         redactors=_redactors(env),
-        content_max_length=_number(env, AGENTOTEL_CONTENT_MAX_LENGTH, d.content_max_length, int, 16),
-        retrieval_hit_threshold=_number(env, AGENTOTEL_RETRIEVAL_HIT_THRESHOLD, d.retrieval_hit_threshold),
-        conversation_id_header=env.get(AGENTOTEL_CONVERSATION_ID_HEADER, d.conversation_id_header).lower(),
-        user_id_header=env.get(AGENTOTEL_USER_ID_HEADER, d.user_id_header).lower(),
-        tenant_header=env.get(AGENTOTEL_TENANT_HEADER, d.tenant_header).lower(),
-        llm_base_urls=_pairs(env, AGENTOTEL_LLM_BASE_URLS),
+        content_max_length=_number(env, AGENTOTEL_CONTENT_MAX_LENGTH, d.content_max_length, int,
+                                   *CONTENT_MAX_LENGTH_BOUNDS),
+        retrieval_hit_threshold=_number(env, AGENTOTEL_RETRIEVAL_HIT_THRESHOLD, d.retrieval_hit_threshold,
+                                        float, *RETRIEVAL_HIT_THRESHOLD_BOUNDS),
+        conversation_id_header=_header(env, AGENTOTEL_CONVERSATION_ID_HEADER, d.conversation_id_header),
+        user_id_header=_header(env, AGENTOTEL_USER_ID_HEADER, d.user_id_header),
+        tenant_header=_header(env, AGENTOTEL_TENANT_HEADER, d.tenant_header),
+        llm_base_urls=_base_urls(env),
         llm_baggage=_bool(env, AGENTOTEL_LLM_BAGGAGE, False),
         llm_any_host=_bool(env, AGENTOTEL_LLM_ANY_HOST, True),
         llm_http_spans=_bool(env, AGENTOTEL_LLM_HTTP_SPANS, False),
         thread_context=_bool(env, AGENTOTEL_THREAD_CONTEXT, True),
-        shutdown_timeout=_number(env, AGENTOTEL_SHUTDOWN_TIMEOUT, d.shutdown_timeout),
+        shutdown_timeout=_number(env, AGENTOTEL_SHUTDOWN_TIMEOUT, d.shutdown_timeout, float, *SHUTDOWN_TIMEOUT_BOUNDS),
         flush_on_sigterm=_bool(env, AGENTOTEL_FLUSH_ON_SIGTERM, True),
-        max_tracked_conversations=_number(env, AGENTOTEL_MAX_TRACKED_CONVERSATIONS, d.max_tracked_conversations, int, 1),
+        max_tracked_conversations=_number(env, AGENTOTEL_MAX_TRACKED_CONVERSATIONS, d.max_tracked_conversations, int,
+                                          *MAX_TRACKED_CONVERSATIONS_BOUNDS),
         deferred_emit=_bool(env, AGENTOTEL_DEFERRED_EMIT, True),
         framework_step_spans=_bool(env, AGENTOTEL_FRAMEWORK_STEP_SPANS, False),
         max_label_values=_number(env, AGENTOTEL_MAX_LABEL_VALUES, d.max_label_values, int, 1),

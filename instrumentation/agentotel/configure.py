@@ -17,7 +17,7 @@ from .config import Settings, reset_settings, settings as current_settings
 from .core.emitter import Emitter
 from .core.runtime import set_emitter
 from .cost import CostEngine, load_catalog
-from .processors import span_processors
+from .processors import log_processors, span_processors
 
 #: What ``configure`` returns: the providers, ``force_flush(timeout)`` and a bounded ``shutdown()``.
 Telemetry = Pipeline
@@ -57,7 +57,8 @@ def configure(*, service_name: str | None = None, resource_attributes: dict | No
 
         log_exporter = OTLPLogExporter()
     pipeline = build_pipeline(Resource.create(attrs), [span_exporter], [metric_exporter], [log_exporter],
-                              span_processors=span_processors(), logging_handler=set_global,
+                              span_processors=span_processors(), log_record_processors=log_processors(),
+                              logging_handler=set_global,
                               shutdown_timeout=s.shutdown_timeout)
     if set_global:
         install(pipeline)

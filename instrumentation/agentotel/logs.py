@@ -2,7 +2,8 @@
 
 Records exported through ``LoggingHandler`` carry the trace and span ids of the span current when
 they were logged. ``JsonFormatter`` writes one JSON object per line with the same ids and the
-conversation scope, for log shippers that read stdout.
+conversation scope, for log shippers that read stdout; credentials in its message, extra fields and
+exception text are replaced as in exported records (``agentotel.credentials``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import datetime, timezone
 
 from opentelemetry import trace
 
+from . import credentials
 from .core.scope import conversation_attributes
 
 _RESERVED = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
@@ -38,6 +40,9 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = value if isinstance(value, (str, int, float, bool, type(None))) else repr(value)
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
+        for key, value in entry.items():
+            if isinstance(value, str) and credentials.may_hold_secret(value):
+                entry[key] = credentials.scrub(value, "REDACTED")
         return json.dumps(entry, ensure_ascii=False)
 
 

@@ -12,7 +12,8 @@ same way, from the span current where the call was made; one agentotel did not a
 call recorded twice, and is not added.
 ``SecretScrubber`` (from ``capture.sanitize``) removes API keys, auth headers and key-bearing query
 strings from every span, including other instrumentations' HTTP client spans.
-``span_processors()`` gives all three, in the order to add them to a ``TracerProvider``.
+``span_processors()`` gives all three, in the order to add them to a ``TracerProvider``;
+``log_processors()`` gives ``LogScrubber`` (the same for log records), for a ``LoggerProvider``.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from opentelemetry.trace import SpanKind
 
 from .core.adopted import note_started
 
-from .core import guard
+from .core import forks, guard
 from .core.scope import conversation_attributes
 from .semconv import agentotel_names as A
 from .semconv import genai as G
@@ -72,6 +73,7 @@ class CostRollup(SpanProcessor):
         self._parents: dict[int, int] = {}
         self._targets: dict[int, _Totals] = {}
         self._lock = threading.Lock()
+        forks.renew_in_child(self)
         _rollups.add(self)
 
     def on_start(self, span: Span, parent_context=None) -> None:
@@ -209,3 +211,10 @@ def span_processors() -> list[SpanProcessor]:
     from .capture.sanitize import SecretScrubber
 
     return [ConversationStamper(), CostRollup(), SecretScrubber()]
+
+
+def log_processors() -> list:
+    """agentotel's log record processors, to add to a LoggerProvider before the exporting processor."""
+    from .capture.sanitize import LogScrubber
+
+    return [LogScrubber()]

@@ -57,13 +57,15 @@ def post_json(url: str, body: dict, headers: dict[str, str] | None = None, timeo
 
 
 class InstrumentedServer:
-    """``opentelemetry-instrument uvicorn APP`` from ``tests/integration/apps``."""
+    """``opentelemetry-instrument uvicorn APP`` from ``tests/integration/apps``; ``server`` replaces
+    the server's command line (``{app}`` and ``{port}`` filled in), e.g. gunicorn's."""
 
-    def __init__(self, app: str, env: dict[str, str]):
+    def __init__(self, app: str, env: dict[str, str], server: list[str] | None = None):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
+        command = server or [str(BIN / "uvicorn"), "{app}", "--host", "127.0.0.1", "--port", "{port}"]
         self.proc = subprocess.Popen(
-            [str(INSTRUMENT), str(BIN / "uvicorn"), app, "--host", "127.0.0.1", "--port", str(self.port)],
+            [str(INSTRUMENT), *(part.format(app=app, port=self.port) for part in command)],
             cwd=APPS, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     def wait_ready(self, path: str = "/healthz", timeout: float = 60) -> None:

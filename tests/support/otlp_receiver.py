@@ -53,6 +53,8 @@ class Store:
         self._metrics: list[dict] = []
         self._logs: list[dict] = []
         self.requests: dict[str, int] = {"traces": 0, "metrics": 0, "logs": 0}
+        #: Each request's protobuf payload (decompressed) as received, by signal.
+        self.raw: dict[str, list[bytes]] = {"traces": [], "metrics": [], "logs": []}
 
     def add_traces(self, req: trace_service_pb2.ExportTraceServiceRequest) -> None:
         found = []
@@ -182,6 +184,8 @@ class OTLPReceiver(Store):
                 elif encoding == "deflate":
                     body = zlib.decompress(body)
                 request_type, response_type, add = route
+                with store._lock:
+                    store.raw[self.path.rsplit("/", 1)[-1]].append(body)
                 request = request_type()
                 request.ParseFromString(body)
                 getattr(store, add)(request)

@@ -49,3 +49,16 @@ def test_exported_log_records_are_correlated(telemetry):
     (record,) = [r for r in telemetry.logs() if r.body == "order not found"]
     span = telemetry.span("execute_tool lookup")
     assert record.trace_id == span.context.trace_id and record.span_id == span.context.span_id
+
+
+def test_json_formatter_replaces_keys():
+    """A key in the message, an extra field or the exception text never reaches the JSON line."""
+    key = "sk-proj-" + "Zx9Cv8Bn7Mq6Wr5Ty4Ui3Op2" * 2
+    formatter = JsonFormatter()
+    try:
+        raise PermissionError(f"Incorrect API key provided: {key}")
+    except PermissionError as exc:
+        record = logging.makeLogRecord({"msg": "call failed with %s", "args": (key,), "levelname": "ERROR",
+                                        "exc_info": (type(exc), exc, exc.__traceback__), "caller_key": key})
+    line = formatter.format(record)
+    assert key not in line and "REDACTED" in json.loads(line)["message"]

@@ -20,6 +20,7 @@ from opentelemetry.sdk.resources import Resource
 
 from .. import threads
 from ..config import settings
+from ..processors import log_processors as agentotel_log_processors
 from ..processors import span_processors as agentotel_span_processors
 from ..version import __version__
 from .internal_logs import warn
@@ -93,7 +94,7 @@ def pipeline_from_environment(**kwargs) -> Pipeline:
         _instantiate(metric_classes, args_map),
         _instantiate(log_classes, args_map),
         span_processors=[*agentotel_span_processors(), *(kwargs.get("span_processors") or ())],
-        log_record_processors=kwargs.get("log_record_processors") or (),
+        log_record_processors=[*agentotel_log_processors(), *(kwargs.get("log_record_processors") or ())],
         sampler=sampler,
         id_generator=id_generator,
         logging_handler=logging_handler,

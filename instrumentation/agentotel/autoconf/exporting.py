@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import sys
 import threading
 from collections.abc import Callable, Sequence
 
@@ -36,12 +37,14 @@ from opentelemetry.sdk.metrics.export import (
 from opentelemetry.sdk.trace import SpanProcessor
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 
+from ..core import forks
 from .internal_logs import warn
 from .stats import QUEUE_FULL, SHUTDOWN, Ledger
 
 _log = logging.getLogger("agentotel")
 _warned: set[str] = set()
 _warned_lock = threading.Lock()
+forks.renew_in_child(sys.modules[__name__], "_warned_lock")
 
 
 def warn_once(key: str, message: str, *args) -> None:
@@ -65,6 +68,12 @@ class BoundedCall:
         self._lock = threading.Lock()
         self._done: threading.Event | None = None
         self._outcome: list = [None]
+        forks.renew_in_child(self)
+        forks.call_in_child(self, "_forget_call")
+
+    def _forget_call(self) -> None:
+        """In a forked child: the call in progress ran on a parent's thread, which is not here."""
+        self._done, self._outcome = None, [None]
 
     def __call__(self, fn: Callable[[], object], timeout: float) -> bool:
         """True when ``fn`` finished within ``timeout`` seconds and returned a truthy value or None."""

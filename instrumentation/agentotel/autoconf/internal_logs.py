@@ -22,6 +22,8 @@ import threading
 
 from opentelemetry import context as otel_context
 
+from ..core import forks
+
 try:  # the key the SDK sets while it exports; public as a string since 1.0
     from opentelemetry.context import _SUPPRESS_INSTRUMENTATION_KEY
 except ImportError:  # pragma: no cover - older API
@@ -49,6 +51,7 @@ class OncePerMessage(logging.Filter):
         super().__init__()
         self._seen: set[tuple[str, int, str]] = set()
         self._lock = threading.Lock()
+        forks.renew_in_child(self)
 
     def filter(self, record: logging.LogRecord) -> bool:
         key = (record.name, record.levelno, str(record.msg))

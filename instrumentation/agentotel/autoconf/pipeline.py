@@ -12,7 +12,9 @@ None of the providers registers the SDK's own exit handler (which may wait ~30 s
 that does not answer). ``Pipeline.shutdown`` replaces it: traces and logs are flushed in parallel,
 then metrics (so the final export carries the drop counts), all within ``shutdown_timeout``;
 whatever is left is counted as dropped at ``shutdown`` and summed up in one warning. It runs at
-exit, and on SIGTERM where SIGTERM would otherwise kill the process without running ``atexit``.
+exit, and on SIGTERM where SIGTERM would otherwise kill the process without running ``atexit``; a
+SIGTERM that comes while it runs ends the process once it is over. ``forking`` carries all of this
+into forked workers and children.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import atexit
 import json
 import logging
+import os
 import signal
 import threading
 import time
@@ -36,7 +39,7 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
 
-from ..core import deferral
+from ..core import deferral, forks
 from . import stats
 from .environment import flush_on_sigterm
 from .exporting import (
@@ -47,6 +50,7 @@ from .exporting import (
     CountingSpanExporter,
     CountingSpanProcessor,
 )
+from . import forking
 from .internal_logs import NotFromExportPath, quiet_export_path, warn
 
 _log = logging.getLogger("agentotel")
@@ -66,8 +70,24 @@ class Pipeline:
     log_handler: logging.Handler | None = None
     metric_readers: list[MetricReader] = field(default_factory=list)
     ledgers: list[stats.Ledger] = field(default_factory=list)
+    exporters: list = field(default_factory=list)  # the exporters, innermost first (``forking``)
     _stopped: bool = field(default=False, repr=False)
+    _finished: bool = field(default=False, repr=False)
     _stop_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _signal_after_stop: int | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        forks.renew_in_child(self, "_stop_lock")
+
+    @property
+    def stopping(self) -> bool:
+        """True while ``shutdown`` runs (on any thread)."""
+        return self._stopped and not self._finished
+
+    def die_after_stop(self, signum: int) -> None:
+        """A signal that ends the process came while ``shutdown`` runs: it ends the process with that
+        signal when the (bounded) shutdown is over, instead of cutting it short."""
+        self._signal_after_stop = signum
 
     def force_flush(self, timeout: float = 2.0) -> bool:
         """Export what is queued, waiting at most ``timeout`` seconds in all; True when all went out."""
@@ -89,7 +109,14 @@ class Pipeline:
             if self._stopped:
                 return stats.dropped()
             self._stopped = True
-        timeout = self.shutdown_timeout if timeout is None else timeout
+        try:
+            return self._shutdown(self.shutdown_timeout if timeout is None else timeout)
+        finally:
+            self._finished = True
+            if self._signal_after_stop is not None:
+                _die_of(self._signal_after_stop)
+
+    def _shutdown(self, timeout: float) -> dict[str, dict[str, int]]:
         start = time.monotonic()
         deadline = start + timeout
         deferral.worker.drain(max(timeout * _DRAIN_SHARE, 0))
@@ -111,6 +138,15 @@ class Pipeline:
             warn(_log, "agentotel: %d telemetry items were not exported (shutdown took %.2fs): dropped=%s",
                  lost, time.monotonic() - start, json.dumps(dropped, sort_keys=True))
         return dropped
+
+
+def _die_of(signum: int) -> None:
+    """End the process with ``signum`` as its default action would."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signum, signal.SIG_DFL)
+        signal.raise_signal(signum)
+    else:  # only the main thread may change handlers: ours, there, sees the shutdown over and dies
+        os.kill(os.getpid(), signum)
 
 
 def _start(fn, name: str) -> threading.Event:
@@ -145,6 +181,7 @@ def build_pipeline(
     """Providers wired as described in the module docstring (not yet global)."""
     quiet_export_path()
     ledgers: list[stats.Ledger] = []
+    exporters: list = [*span_exporters, *metric_exporters, *log_exporters]
 
     def ledger(signal_name: str) -> stats.Ledger:
         ledgers.append(stats.new_ledger(signal_name))
@@ -186,7 +223,8 @@ def build_pipeline(
             warnings.simplefilter("ignore", DeprecationWarning)
             handler = LoggingHandler(level=logging.NOTSET, logger_provider=logger_provider)
         handler.addFilter(NotFromExportPath())
-    return Pipeline(tracer_provider, meter_provider, logger_provider, shutdown_timeout, handler, readers, ledgers)
+    return Pipeline(tracer_provider, meter_provider, logger_provider, shutdown_timeout, handler, readers, ledgers,
+                    exporters)
 
 
 _installed: Pipeline | None = None
@@ -205,8 +243,10 @@ def install(pipeline: Pipeline) -> None:
         logging.getLogger().addHandler(pipeline.log_handler)
         _keep_handler_on_reconfigure(pipeline.log_handler)
     atexit.register(pipeline.shutdown)
-    if flush_on_sigterm():
+    sigterm = flush_on_sigterm()
+    if sigterm:
         _flush_on_sigterm(pipeline)
+    forking.prepare(pipeline, sigterm_handler if sigterm else None)
     _installed = pipeline
 
 
@@ -222,15 +262,25 @@ def _flush_on_sigterm(pipeline: Pipeline) -> None:
         return
     if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
         return
+    signal.signal(signal.SIGTERM, sigterm_handler(pipeline))
+
+
+def sigterm_handler(pipeline: Pipeline):
+    """A SIGTERM handler that shuts ``pipeline`` down (bounded), then dies of the signal as the
+    default action would. Arriving while the pipeline already shuts down (the process is exiting and
+    flushing), it lets that bounded shutdown finish first."""
 
     def on_sigterm(signum, frame):
+        if pipeline.stopping:
+            pipeline.die_after_stop(signum)
+            return
         try:
             pipeline.shutdown()
         finally:
             signal.signal(signum, signal.SIG_DFL)
             signal.raise_signal(signum)
 
-    signal.signal(signal.SIGTERM, on_sigterm)
+    return on_sigterm
 
 
 def installed() -> Pipeline | None:

@@ -10,10 +10,12 @@ loss as soon as the collector can be reached again.
 
 from __future__ import annotations
 
+import sys
 import threading
 
 from opentelemetry.metrics import CallbackOptions, MeterProvider, Observation
 
+from ..core import forks
 from ..semconv import agentotel_names as A
 from ..version import __version__
 
@@ -45,6 +47,14 @@ class Ledger:
         self.dropped = dict.fromkeys(REASONS, 0)
         self.settled = False
         self._lock = threading.Lock()
+        forks.renew_in_child(self)
+        forks.call_in_child(self, "restart")
+
+    def restart(self) -> None:
+        """Start again from zero (a forked child: what the parent accepted is the parent's to report)."""
+        with self._lock:
+            self.accepted = self.exported = self.in_flight = 0
+            self.dropped = dict.fromkeys(REASONS, 0)
 
     def accept(self, count: int = 1) -> None:
         with self._lock:
@@ -93,6 +103,7 @@ class Ledger:
 
 
 _registry_lock = threading.Lock()
+forks.renew_in_child(sys.modules[__name__], "_registry_lock")
 _ledgers: list[Ledger] = []
 
 

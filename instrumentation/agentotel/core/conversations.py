@@ -14,6 +14,8 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from . import forks
+
 
 @dataclass(slots=True)
 class ConversationState:
@@ -38,6 +40,7 @@ class ConversationTracker:
         self._expired: list[tuple[str, ConversationState]] = []
         self._ended: OrderedDict[str, ConversationState] = OrderedDict()
         self._lock = threading.Lock()
+        forks.renew_in_child(self)
 
     def touch(self, conversation_id: str, **fields) -> tuple[ConversationState, bool]:
         """The state of a conversation (created if new) and whether this call created it.

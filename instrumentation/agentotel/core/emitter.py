@@ -29,10 +29,18 @@ from opentelemetry import _logs, metrics, trace
 from opentelemetry import context as otel_context
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
-from ..config import Settings, settings as current_settings
+from ..config import (
+    AGENTOTEL_BUDGET_FILE,
+    AGENTOTEL_MODEL_ALIASES,
+    AGENTOTEL_PRICING_FILE,
+    Settings,
+    warn_setting,
+)
+from ..config import settings as current_settings
 from ..content.capture import ContentSerializer
 from ..content.redaction import Pipeline
 from ..cost import Cost, CostEngine, load_catalog
+from ..cost.catalog import PricingError
 from ..cost.engine import TokenCounts
 from ..semconv import agentotel_names as A
 from ..semconv import resolve
@@ -107,6 +115,58 @@ def _error_type(record, error: BaseException | None) -> str | None:
     return None
 
 
+def _catalog(s: Settings):
+    """The pricing catalog with ``AGENTOTEL_PRICING_FILE`` merged over the bundled one; a file that
+    cannot be used is said once and the bundled catalog is used: capture stays on."""
+    try:
+        return load_catalog(s.pricing_file, s.model_aliases)
+    except PricingError as exc:
+        warn_setting(AGENTOTEL_PRICING_FILE, s.pricing_file, str(exc), "the bundled pricing catalog")
+    try:
+        return load_catalog(None, s.model_aliases)
+    except PricingError as exc:
+        warn_setting(AGENTOTEL_MODEL_ALIASES, s.model_aliases, str(exc), "no aliases")
+        return load_catalog(None)
+
+
+def _register_budgets(meter, path: str) -> None:
+    """The budget gauges of ``AGENTOTEL_BUDGET_FILE``; a file that cannot be used is said once and
+    no budget is reported: capture stays on."""
+    from ..cost.budgets import load_budgets, register_budget_gauges
+
+    try:
+        rows = load_budgets(path)
+    except PricingError as exc:
+        warn_setting(AGENTOTEL_BUDGET_FILE, path, str(exc), "no budgets")
+        return
+    register_budget_gauges(meter, rows)
+
+
+#: Token counts above this for one call are not believed (no model takes a billion tokens).
+MAX_TOKENS_PER_CALL = 1_000_000_000
+_USAGE_FIELDS = ("input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens",
+                 "reasoning_output_tokens")
+
+
+def _checked_usage(usage):
+    """``usage`` without counts that are negative, absurd or not whole numbers: those are dropped
+    (reported as an internal ``usage`` error), so they reach neither span attributes nor cost."""
+    bad = None
+    for name in _USAGE_FIELDS:
+        value = getattr(usage, name, None)
+        if value is None:
+            continue
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+            setattr(usage, name, value)
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_TOKENS_PER_CALL:
+            setattr(usage, name, None)
+            bad = (name, value)
+    if bad is not None:
+        guard.report("usage", ValueError(f"provider reported {bad[0]}={bad[1]!r}; dropped"))
+    return usage
+
+
 class Emitter:
     def __init__(self, tracer_provider=None, meter_provider=None, logger_provider=None,
                  settings: Settings | None = None, cost_engine: CostEngine | None = None,
@@ -118,11 +178,9 @@ class Emitter:
         meter = metrics.get_meter(_NAME, __version__, meter_provider, schema_url=n.SCHEMA_URL)
         self.instruments = instruments_for(meter, n, s.latest_experimental)
         if s.budget_file:
-            from ..cost.budgets import load_budgets, register_budget_gauges
-
-            register_budget_gauges(meter, load_budgets(s.budget_file))
+            _register_budgets(meter, s.budget_file)
         self.event_logger = _logs.get_logger(_NAME, __version__, logger_provider, schema_url=n.SCHEMA_URL)
-        self.cost = cost_engine or CostEngine(load_catalog(s.pricing_file, s.model_aliases))
+        self.cost = cost_engine or CostEngine(_catalog(s))
         self.serialize = ContentSerializer(Pipeline.from_names(s.redactors, s.content_max_length, redactors))
         self.conversations = ConversationTracker(s.max_tracked_conversations)
         self.labels = BoundedValues(s.max_label_values)
@@ -307,7 +365,7 @@ class Emitter:
             # what pricing needs now (content, when captured, is serialized now too); the rest later
             self._complete(op, cost_only=not self.settings.capture_any_content)
         n, r = self.n, op.record
-        u = r.usage
+        u = _checked_usage(r.usage)
         counts: TokenCounts | None = None
         cost: Cost | None = None
         if u.input_tokens is not None or u.output_tokens is not None:

@@ -8,6 +8,7 @@ and counted in the ``agentotel.internal.errors`` self-metric.
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from collections import Counter
 from contextlib import contextmanager
@@ -15,10 +16,12 @@ from contextlib import contextmanager
 from opentelemetry import metrics
 
 from ..semconv import agentotel_names as A
+from . import forks
 from ..version import __version__
 
 _log = logging.getLogger("agentotel")
 _lock = threading.Lock()
+forks.renew_in_child(sys.modules[__name__])
 _seen: set[tuple[str, str]] = set()
 _counts: Counter = Counter()
 _counter = None

@@ -7,12 +7,15 @@ replaces it, for ``configure`` and tests.
 
 from __future__ import annotations
 
+import sys
 import threading
 
+from . import forks
 from .emitter import Emitter
 from .signals import ConversationSignals
 
 _lock = threading.Lock()
+forks.renew_in_child(sys.modules[__name__])
 _emitter: Emitter | None = None
 _signals: ConversationSignals | None = None
 

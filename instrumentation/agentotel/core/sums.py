@@ -19,6 +19,8 @@ from typing import Any
 
 from opentelemetry.metrics import CallbackOptions, Meter, Observation
 
+from . import forks
+
 from . import guard
 
 #: Attribute sets kept per sum (the SDK's default cardinality limit); more go to one overflow set.
@@ -37,6 +39,7 @@ class ObservedSum:
         self._limit = limit
         self._sums: dict[Any, list] = {}  # frozenset of items -> [attributes, total]
         self._lock = threading.Lock()
+        forks.renew_in_child(self)
         self._warned = False
         meter.create_observable_counter(name, callbacks=[self._observe], unit=unit, description=description)
 

@@ -9,7 +9,7 @@ from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
 
 from agentotel.autoconf import configurator
 from agentotel.autoconf.configurator import AgentOtelConfigurator, make_resource, pipeline_from_environment
-from agentotel.autoconf.exporting import BoundedMetricReader, CountingSpanProcessor
+from agentotel.autoconf.exporting import BoundedMetricReader, CountingLogProcessor, CountingSpanProcessor
 from agentotel.capture.sanitize import SecretScrubber
 from agentotel.processors import ConversationStamper, CostRollup
 
@@ -62,7 +62,8 @@ class TestExporters:
         (reader,) = pipeline.metric_readers
         assert isinstance(reader, BoundedMetricReader)
         assert type(reader._exporter._inner).__module__ == "opentelemetry.exporter.otlp.proto.http.metric_exporter"
-        (log_exporting,) = pipeline.logger_provider._multi_log_record_processor._log_record_processors
+        (log_exporting,) = [p for p in pipeline.logger_provider._multi_log_record_processor._log_record_processors
+                            if isinstance(p, CountingLogProcessor)]
         assert type(exporter_of(log_exporting)).__module__ == "opentelemetry.exporter.otlp.proto.http._log_exporter"
 
     def test_protocol_variable_selects_grpc(self, env, build):

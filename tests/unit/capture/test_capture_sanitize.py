@@ -8,9 +8,18 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from agentotel.capture.sanitize import SecretScrubber, scrub_text
+from agentotel.capture.sanitize import LogScrubber, SecretScrubber, scrub_text
+from agentotel.credentials import MAX_SCANNED_LENGTH
 
 SECRET = "AIzaSyD-fake-secret-0123456789"
+#: One of each key shape the providers agentotel supports hand out.
+KEYS = {
+    "openai": "sk-proj-" + "Ab3dE5gH7jK9mN1pQ3sT5vX7" * 2,
+    "openai_legacy": "sk-" + "0aB1cD2eF3gH4iJ5kL6mN7oP8qR9sT0u",
+    "anthropic": "sk-ant-api03-" + "Zy9Xw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0" * 3,
+    "google": "AIzaSyA1b2C3d4E5f6G7h8I9j0KlMnOpQrStUv",
+    "azure": "0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+}
 
 
 @pytest.fixture
@@ -46,6 +55,36 @@ class TestScrubText:
         assert scrub_text(text) == text
 
 
+class TestKeyShapes:
+    @pytest.mark.parametrize("text", [
+        "Incorrect API key provided: {openai}. You can find your API key at https://platform.example/keys.",
+        "Error code: 401 - {{'error': {{'message': 'Incorrect API key provided: {openai_legacy}.'}}}}",
+        "invalid x-api-key {anthropic}",
+        "GET https://generativelanguage.googleapis.com/v1beta/models/m:generateContent?key={google} 400",
+        "Access denied due to invalid subscription key {azure}. Make sure to provide a valid key.",
+        "api-key: {azure}",
+        "{{\"api_key\": \"{openai}\"}}",
+    ])
+    def test_every_shape_is_replaced(self, text):
+        """Each provider's key shape, as error messages and logs quote it, is replaced."""
+        text = text.format(**KEYS)
+        clean = scrub_text(text)
+        assert not any(key in clean for key in KEYS.values()), clean
+        assert "REDACTED" in clean
+
+    @pytest.mark.parametrize("text", ["trace 0123456789abcdef0123456789abcdef", "task-force sk-short", "a" * 40])
+    def test_lookalikes_kept(self, text):
+        """A bare 32-hex id (a trace id), short ``sk-`` words and plain text are not secrets."""
+        assert scrub_text(text) == text
+
+    def test_long_values_are_capped_before_scanning(self):
+        """A value longer than the scan cap is cut to it first; a key straddling the cut leaves nothing."""
+        text = "x " * (MAX_SCANNED_LENGTH // 2 - 10) + KEYS["openai"] + " tail"
+        clean = scrub_text(text)
+        assert len(clean) < MAX_SCANNED_LENGTH + 64
+        assert KEYS["openai"][:12] not in clean and "[truncated" in clean
+
+
 class TestProcessor:
     def test_attributes_at_start(self, provider):
         """URL and credential-header attributes set when a span starts are exported redacted."""
@@ -71,6 +110,70 @@ class TestProcessor:
         text = exported_text(exporter)
         assert SECRET not in text and "session=abc" not in text
         assert "key=REDACTED" in text
+
+
+    def test_any_attribute_status_and_exception_event(self, provider):
+        """A key in any attribute, the status description or an exception's message and stack trace
+        is redacted before export, whichever instrumentation made the span."""
+        from opentelemetry.trace import Status, StatusCode
+
+        tp, exporter = provider
+        span = tp.get_tracer("opentelemetry.instrumentation.fastapi").start_span("POST /chat")
+        span.set_attribute("app.note", f"retry with {KEYS['anthropic']}")
+        span.set_attribute("app.keys", [KEYS["google"], "ok"])
+        error = RuntimeError(f"Incorrect API key provided: {KEYS['openai']}")
+        span.record_exception(error)
+        span.set_status(Status(StatusCode.ERROR, str(error)))
+        span.end()
+        (exported,) = exporter.get_finished_spans()
+        text = exported_text(exporter)
+        assert not any(key in text for key in KEYS.values())
+        assert exported.status.description == "Incorrect API key provided: REDACTED"
+        assert exported.events[0].attributes["exception.type"] == "RuntimeError"
+
+    def test_agentotel_spans_too(self, provider):
+        """agentotel's own LLM spans, ended with the provider's 401 error, export no key."""
+        tp, exporter = provider
+        span = tp.get_tracer("agentotel").start_span("chat gpt-4o-mini")
+        span.record_exception(PermissionError(f"Error code: 401 - invalid api key {KEYS['openai_legacy']}"))
+        span.end()
+        assert KEYS["openai_legacy"] not in exported_text(exporter)
+
+
+class TestLogScrubber:
+    def test_bodies_and_exception_attributes(self):
+        """``logging.exception`` quoting a key and httpx's request line with ``?key=`` are exported
+        without the key; the rest of the record is kept."""
+        import logging
+        import warnings
+
+        from opentelemetry.sdk._logs import LoggerProvider, LoggingHandler
+        from opentelemetry.sdk._logs.export import InMemoryLogRecordExporter, SimpleLogRecordProcessor
+
+        exporter = InMemoryLogRecordExporter()
+        lp = LoggerProvider()
+        lp.add_log_record_processor(LogScrubber())
+        lp.add_log_record_processor(SimpleLogRecordProcessor(exporter))
+        logger = logging.getLogger("tests.sanitize.logs")
+        logger.propagate = False
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            handler = LoggingHandler(logger_provider=lp)
+        logger.addHandler(handler)
+        try:
+            logger.warning('HTTP Request: POST https://g.test/v1beta/models/m:generateContent?key=%s "HTTP/1.1 200 OK"',
+                           KEYS["google"])
+            try:
+                raise PermissionError(f"Incorrect API key provided: {KEYS['openai']}")
+            except PermissionError:
+                logger.exception("call failed with api-key %s", KEYS["azure"])
+        finally:
+            logger.removeHandler(handler)
+        records = exporter.get_finished_logs()
+        text = " ".join(r.to_json() for r in records)
+        assert len(records) == 2
+        assert not any(key in text for key in KEYS.values())
+        assert "key=REDACTED" in text and "PermissionError" in text
 
 
 class TestWithHttpxInstrumentation:

@@ -222,3 +222,50 @@ class TestLatestExperimental:
         (_, input_tokens), = t.points("gen_ai.client.inference.usage.input_tokens")
         assert input_tokens.value == 150
         assert t.points("gen_ai.client.token.usage") == []
+
+
+class TestHostileInput:
+    @pytest.mark.parametrize("usage", [Usage(input_tokens=-5, output_tokens=10), Usage(input_tokens=10, output_tokens=10**15),
+                                       Usage(input_tokens="12", output_tokens=10), Usage(input_tokens=True, output_tokens=10)])
+    def test_negative_or_absurd_usage_is_dropped(self, telemetry, usage):
+        """A negative, absurd or non-numeric token count reaches neither the span nor the cost, and
+        is counted as an internal error; the believable counts are kept."""
+        from agentotel.core import guard
+
+        before = guard.internal_error_counts().get("usage", 0)
+        run(telemetry.emitter, LLMCall(provider="openai", request_model="gpt-4o-mini"),
+            before_end=lambda r: setattr(r, "usage", usage))
+        a = telemetry.span("chat gpt-4o-mini").attributes
+        assert all(not isinstance(v, (int, float)) or v >= 0 for v in a.values())
+        assert a["gen_ai.usage.input_tokens"] in (0, 10) and a["gen_ai.usage.output_tokens"] in (0, 10)
+        assert a["gen_ai.usage.input_tokens"] + a["gen_ai.usage.output_tokens"] == 10
+        assert a.get("agentotel.cost.total", 0) < 1 and a.get("agentotel.cost.total", 0) >= 0
+        assert guard.internal_error_counts().get("usage", 0) == before + 1
+
+    @pytest.mark.parametrize("content", [None, "prices: [unclosed", "version: 1\nproviders: 3\n"])
+    def test_bad_pricing_file_keeps_capture_with_the_bundled_catalog(self, make_telemetry, tmp_path, caplog, content):
+        """A missing or malformed pricing file is said once, and calls are still
+        captured and priced with the bundled catalog."""
+        from agentotel import config
+
+        path = tmp_path / "prices.yaml"
+        if content is not None:
+            path.write_text(content)
+        config._warned.clear()
+        telemetry = make_telemetry(Settings(pricing_file=str(path)))
+        run(telemetry.emitter, LLMCall(provider="openai", request_model="gpt-4o-mini"),
+            before_end=lambda r: setattr(r, "usage", Usage(100, 10)))
+        assert telemetry.span("chat gpt-4o-mini").attributes["agentotel.cost.total"] > 0
+        assert sum("AGENTOTEL_PRICING_FILE" in r.getMessage() for r in caplog.records) == 1
+
+    def test_bad_budget_file_keeps_capture(self, make_telemetry, tmp_path, caplog):
+        """A malformed budget file is said once and calls are still captured."""
+        from agentotel import config
+
+        path = tmp_path / "budgets.yaml"
+        path.write_text("tenants: [1, 2]\n")
+        config._warned.clear()
+        telemetry = make_telemetry(Settings(budget_file=str(path)))
+        run(telemetry.emitter, LLMCall(provider="openai", request_model="gpt-4o-mini"))
+        assert telemetry.span("chat gpt-4o-mini")
+        assert sum("AGENTOTEL_BUDGET_FILE" in r.getMessage() for r in caplog.records) == 1

@@ -1,0 +1,77 @@
+"""Locks a forked child gets anew, and the pipeline's state a forked child starts from."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+
+from agentotel.autoconf import forking, stats
+from agentotel.core import forks
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+
+
+def in_child(check) -> int:
+    """Run ``check()`` in a forked child; its exit status (0: it returned True within 5 s)."""
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        code = 1
+        try:
+            code = 0 if check() else 1
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status)
+
+
+class Owner:
+    def __init__(self):
+        self._lock = threading.Lock()
+        forks.renew_in_child(self)
+
+
+def test_lock_held_by_a_parent_thread_is_free_in_the_child():
+    """A lock another thread of the parent holds at the fork can be taken at once in the child."""
+    owner = Owner()
+    held, release = threading.Event(), threading.Event()
+
+    def hold():
+        with owner._lock:
+            held.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    held.wait(5)
+    try:
+        assert in_child(lambda: owner._lock.acquire(timeout=5)) == 0
+    finally:
+        release.set()
+        thread.join()
+
+
+def test_drop_counts_start_from_zero_in_the_child():
+    """A child's ledger does not report what the parent accepted or lost."""
+    ledger = stats.Ledger("traces")
+    ledger.accept(5)
+    ledger.drop(stats.QUEUE_FULL, 2)
+    assert in_child(lambda: ledger.accepted == 0 and not any(ledger.snapshot().values())
+                    and ledger.settle() == 0) == 0
+    assert ledger.accepted == 5
+
+
+def test_forget_connections_empties_the_otlp_exporters_pools():
+    """The OTLP/HTTP exporter's connection pool is emptied (the wrapped exporter is found too)."""
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+    from agentotel.autoconf.exporting import CountingSpanExporter
+
+    exporter = OTLPSpanExporter(endpoint="http://127.0.0.1:9/v1/traces")
+    session = exporter._client._transport._session
+    adapter = session.get_adapter("http://127.0.0.1:9")
+    adapter.poolmanager.connection_from_url("http://127.0.0.1:9")
+    assert len(adapter.poolmanager.pools) == 1
+    assert forking.forget_connections(CountingSpanExporter(exporter, stats.Ledger("traces"))) >= 1
+    assert len(adapter.poolmanager.pools) == 0
