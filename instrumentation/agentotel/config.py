@@ -75,6 +75,10 @@ AGENTOTEL_FRAMEWORK_STEP_SPANS = "AGENTOTEL_FRAMEWORK_STEP_SPANS"
 #: Distinct values a free-form metric label (intent, evaluation label, business event name and
 #: attribute values) may take per process; later new values are recorded as ``other``. Default 50.
 AGENTOTEL_MAX_LABEL_VALUES = "AGENTOTEL_MAX_LABEL_VALUES"
+#: The OpenAI Agents SDK's own export of its traces to OpenAI (``agentotel_openai_agents``):
+#: ``true`` leaves the SDK's trace processors as they are (its default: export when an OpenAI key
+#: is set), ``false`` replaces them with agentotel's, so nothing leaves for OpenAI. Default true.
+AGENTOTEL_OPENAI_AGENTS_EXPORT = "AGENTOTEL_OPENAI_AGENTS_EXPORT"
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -117,6 +121,7 @@ class Settings:
     deferred_emit: bool = True
     framework_step_spans: bool = False
     max_label_values: int = 50
+    openai_agents_export: bool = True
 
     @property
     def content_on_spans(self) -> bool:
@@ -314,6 +319,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         deferred_emit=_bool(env, AGENTOTEL_DEFERRED_EMIT, True),
         framework_step_spans=_bool(env, AGENTOTEL_FRAMEWORK_STEP_SPANS, False),
         max_label_values=_number(env, AGENTOTEL_MAX_LABEL_VALUES, d.max_label_values, int, 1),
+        openai_agents_export=_bool(env, AGENTOTEL_OPENAI_AGENTS_EXPORT, True),
     )
 
 
@@ -333,13 +339,3 @@ def reset_settings(new: Settings | None = None) -> None:
     global _settings
     _settings = new
 
-
-#: The OpenAI Agents SDK's own export of its traces to OpenAI (``agentotel_openai_agents``):
-#: ``true`` leaves the SDK's trace processors as they are (its default: export when an OpenAI key
-#: is set), ``false`` replaces them with agentotel's, so nothing leaves for OpenAI. Default true.
-AGENTOTEL_OPENAI_AGENTS_EXPORT = "AGENTOTEL_OPENAI_AGENTS_EXPORT"
-
-
-def openai_agents_export(env: dict[str, str] | None = None) -> bool:
-    """Whether the OpenAI Agents SDK keeps exporting its traces to OpenAI; never raises."""
-    return _bool(os.environ if env is None else env, AGENTOTEL_OPENAI_AGENTS_EXPORT, True)

@@ -47,6 +47,11 @@ BAD_VALUES = [
     ("AGENTOTEL_FLUSH_ON_SIGTERM", "perhaps"),
     ("AGENTOTEL_DEFERRED_EMIT", "perhaps"),
     ("AGENTOTEL_MAX_TRACKED_CONVERSATIONS", "-1"),
+    ("AGENTOTEL_LLM_ANY_HOST", "perhaps"),
+    ("AGENTOTEL_LLM_HTTP_SPANS", "perhaps"),
+    ("AGENTOTEL_FRAMEWORK_STEP_SPANS", "perhaps"),
+    ("AGENTOTEL_OPENAI_AGENTS_EXPORT", "perhaps"),
+    ("AGENTOTEL_MAX_LABEL_VALUES", "nan"),
     ("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", "maybe"),
 ]
 IDS = [f"{var}={value!r}" for var, value in BAD_VALUES]
@@ -111,3 +116,11 @@ def test_bad_value_keeps_telemetry_and_says_so_once(runs, case):
     lines = [line for line in result["stderr"].splitlines() if var in line]
     assert len(lines) == 1, result["stderr"][-3000:]
     assert "Traceback" not in result["stderr"], result["stderr"][-3000:]
+
+
+def test_every_setting_has_a_bad_value_case():
+    """Each ``AGENTOTEL_*`` variable of agentotel.config is among the bad values run above."""
+    from agentotel import config
+
+    defined = {name for name in vars(config) if name.startswith("AGENTOTEL_")}
+    assert defined <= {var for var, _ in BAD_VALUES}, sorted(defined - {var for var, _ in BAD_VALUES})

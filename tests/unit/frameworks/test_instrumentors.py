@@ -7,7 +7,7 @@ from importlib.metadata import entry_points
 
 import pytest
 
-from agentotel.config import openai_agents_export
+from agentotel.config import load_settings
 
 FRAMEWORKS = {
     "agentotel_openai_agents": ("agentotel.frameworks.openai_agents:OpenAIAgentsInstrumentor", "openai-agents"),
@@ -39,6 +39,6 @@ def test_inactive_without_its_framework(name):
 
 def test_export_setting():
     """AGENTOTEL_OPENAI_AGENTS_EXPORT: on by default, off with false, a bad value warns and keeps the default."""
-    assert openai_agents_export({}) is True
-    assert openai_agents_export({"AGENTOTEL_OPENAI_AGENTS_EXPORT": "false"}) is False
-    assert openai_agents_export({"AGENTOTEL_OPENAI_AGENTS_EXPORT": "maybe"}) is True
+    assert load_settings({}).openai_agents_export is True
+    assert load_settings({"AGENTOTEL_OPENAI_AGENTS_EXPORT": "false"}).openai_agents_export is False
+    assert load_settings({"AGENTOTEL_OPENAI_AGENTS_EXPORT": "maybe"}).openai_agents_export is True

@@ -16,7 +16,7 @@ from typing import Any
 
 from opentelemetry.instrumentation.instrumentor import BaseInstrumentor
 
-from ...config import openai_agents_export
+from ...config import settings
 from ...core.emitter import Emitter
 from ..operations import Operations
 from . import export
@@ -40,7 +40,7 @@ class OpenAIAgentsInstrumentor(BaseInstrumentor):
         providers = {key: kwargs.get(key) for key in ("tracer_provider", "meter_provider", "logger_provider")}
         emitter = Emitter(**providers) if any(providers.values()) else None
         self.processor = processor = AgentotelProcessor(Operations("openai_agents", emitter))
-        if openai_agents_export():
+        if settings().openai_agents_export:
             agents.add_trace_processor(processor)
         else:
             agents.set_trace_processors([processor])
