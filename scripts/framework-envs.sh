@@ -4,6 +4,8 @@
 # tests/integration/frameworks/envs/<name>.txt (the pinned framework packages) with agentotel
 # installed editable from this checkout. A stamp of the pins' hash makes a second run a no-op;
 # pip's own cache makes a fresh clone's run quick. Pass names to build only those.
+# Without names it also makes the peer environments (.venv-peers: OpenLLMetry's and OpenInference's
+# LangChain instrumentations beside agentotel, tests/integration/frameworks/peer_envs.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -29,3 +31,6 @@ for name in "${names[@]}"; do
   "$env_dir/bin/python" -m pip install --progress-bar on -e . -r "$pins"
   printf '%s' "$key" > "$env_dir/.agentotel-stamp"
 done
+if [ $# -eq 0 ]; then
+  .venv/bin/python -m tests.integration.frameworks.peer_envs
+fi

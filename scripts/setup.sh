@@ -2,10 +2,10 @@
 # Set up everything the project needs on this machine. Idempotent and cached: a second run
 # only checks stamps. Steps:
 #   1. Debian packages: Prometheus and Alertmanager (promtool, amtool), by dashboards/install-tools.sh.
-#   2. The Python environment in .venv with agentotel installed editable and its dev extras, and
-#      the agent frameworks' test environments in .venv-frameworks (scripts/framework-envs.sh).
+#   2. The Python environment in .venv with agentotel installed editable and its dev extras.
 #   3. Our OpenTelemetry Collector distribution (ocb), Jaeger and VictoriaLogs (Go module proxy).
-#   4. helm and the Kubernetes CRD schemas (Go module proxy), for the deploy tests only.
+#   4. For the tests only: helm and the Kubernetes CRD schemas (Go module proxy), and the agent
+#      frameworks' test environments in .venv-frameworks (scripts/framework-envs.sh).
 # Built binaries live in $AGENTOTEL_CACHE (~/.cache/agentotel), so fresh clones reuse them.
 #
 #   bash scripts/setup.sh          everything the tests need
@@ -35,9 +35,6 @@ else
   note "up to date"
 fi
 
-step "Agent framework test environments (.venv-frameworks)"
-bash scripts/framework-envs.sh
-
 step "OpenTelemetry Collector (ocb build)"
 bash collector/build.sh >/dev/null
 step "Jaeger and VictoriaLogs"
@@ -50,4 +47,6 @@ step "helm"
 bash deploy/tools/install-helm.sh >/dev/null
 step "Kubernetes CRD schemas (Go module proxy)"
 bash deploy/tools/fetch-crds.sh >/dev/null
+step "Agent framework test environments (.venv-frameworks)"
+bash scripts/framework-envs.sh
 step "Set-up complete"

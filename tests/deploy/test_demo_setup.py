@@ -11,7 +11,7 @@ from deploy_support import REPO
 
 # The install steps scripts/setup.sh calls, replaced by stubs that log their name.
 STEPS = ["dashboards/install-tools.sh", "collector/build.sh", "deploy/local/build-backends.sh",
-         "deploy/tools/install-helm.sh", "deploy/tools/fetch-crds.sh"]
+         "deploy/tools/install-helm.sh", "deploy/tools/fetch-crds.sh", "scripts/framework-envs.sh"]
 
 
 def run_setup(tmp_path: Path, *args: str) -> list[str]:
@@ -38,12 +38,14 @@ def run_setup(tmp_path: Path, *args: str) -> list[str]:
 
 
 def test_demo_setup_skips_the_test_tools(tmp_path):
-    """`setup.sh --demo` installs Prometheus, the collector, Jaeger and VictoriaLogs, not helm or CRDs."""
+    """`setup.sh --demo` installs Prometheus, the collector, Jaeger and VictoriaLogs, not helm, CRDs or
+    the framework test environments."""
     assert run_setup(tmp_path, "--demo") == STEPS[:3]
 
 
 def test_full_setup_installs_everything(tmp_path):
-    """Plain `setup.sh` (what tests and CI run) also installs helm and the CRD schemas."""
+    """Plain `setup.sh` (what tests and CI run) also installs helm, the CRD schemas and the framework
+    test environments."""
     assert run_setup(tmp_path) == STEPS
 
 

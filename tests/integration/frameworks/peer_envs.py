@@ -61,3 +61,8 @@ def instrumented(python: Path) -> list[str]:
 if __name__ == "__main__":  # build them all: python -m tests.integration.frameworks.peer_envs
     for peer in sys.argv[1:] or NAMES:
         print(peer_python(peer))
+
+
+if __name__ == "__main__":  # scripts/framework-envs.sh: make or refresh every peer environment
+    for peer in NAMES:
+        print(f"peer environment {peer}: {peer_python(peer)}", file=sys.stderr, flush=True)
