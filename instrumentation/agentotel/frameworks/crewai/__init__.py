@@ -8,32 +8,28 @@ followed on CrewAI's event bus. ``translator.WRAPS`` drives both wrapping and un
 from __future__ import annotations
 
 import importlib
-from collections.abc import Collection
 from typing import Any
 
-from opentelemetry.instrumentation.instrumentor import BaseInstrumentor
 from opentelemetry.instrumentation.utils import unwrap
 from wrapt import wrap_function_wrapper
 
-from ...core.emitter import Emitter
 from ..operations import Operations
+from ..instrumentor import FrameworkInstrumentor
 from .package import _instruments
 from .translator import WRAPS, Translator
 
 
-class CrewAIInstrumentor(BaseInstrumentor):
+class CrewAIInstrumentor(FrameworkInstrumentor):
     """Wraps CrewAI's crew kickoff, agent task execution and tool runs."""
 
-    _wrapped: list[tuple[type, str]] = []
+    instruments = _instruments
 
-    def instrumentation_dependencies(self) -> Collection[str]:
-        return _instruments
+    _wrapped: list[tuple[type, str]] = []
 
     def _instrument(self, **kwargs: Any) -> None:
         """Keywords: ``tracer_provider``, ``meter_provider``, ``logger_provider`` (default: the
         process-wide emitter on the global providers)."""
-        providers = {key: kwargs.get(key) for key in ("tracer_provider", "meter_provider", "logger_provider")}
-        emitter = Emitter(**providers) if any(providers.values()) else None
+        emitter = self.emitter_from(kwargs)
         translator = Translator(Operations("crewai", emitter))
         self._wrapped = []
         for module_name, cls_name, method, is_async, make in WRAPS:

@@ -14,36 +14,32 @@ zero-code capture at the HTTP layer (``agentotel_llm``), under the agent (see ``
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from contextvars import ContextVar
 from typing import Any
 
-from opentelemetry.instrumentation.instrumentor import BaseInstrumentor
 
+from ..instrumentor import FrameworkInstrumentor
 from .package import _instruments
 
 __all__ = ["LangChainInstrumentor"]
 
 
-class LangChainInstrumentor(BaseInstrumentor):
+class LangChainInstrumentor(FrameworkInstrumentor):
     """Adds agentotel's callback handler to every LangChain run."""
+
+    instruments = _instruments
 
     _hook: tuple | None = None
     handler = None
-
-    def instrumentation_dependencies(self) -> Collection[str]:
-        return _instruments
 
     def _instrument(self, **kwargs: Any) -> None:
         """Keywords: ``tracer_provider``, ``meter_provider``, ``logger_provider`` (default: the
         process-wide emitter on the global providers)."""
         from langchain_core.tracers import context as hooks
 
-        from ...core.emitter import Emitter
         from .handler import AgentotelCallbackHandler
 
-        providers = {key: kwargs.get(key) for key in ("tracer_provider", "meter_provider", "logger_provider")}
-        emitter = Emitter(**providers) if any(providers.values()) else None
+        emitter = self.emitter_from(kwargs)
         self.handler = handler = AgentotelCallbackHandler(emitter)
         # A context variable whose default is the handler: every run in every thread and task finds
         # it; inheritable, so child runs (nodes, tools, models) get it from their parent.

@@ -11,24 +11,21 @@ not translated.
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from typing import Any
 
-from opentelemetry.instrumentation.instrumentor import BaseInstrumentor
 
-from ...core.emitter import Emitter
 from ..operations import Operations
+from ..instrumentor import FrameworkInstrumentor
 from .package import _instruments
 from .translator import Translator
 
 
-class LlamaIndexInstrumentor(BaseInstrumentor):
+class LlamaIndexInstrumentor(FrameworkInstrumentor):
     """Registers agentotel's span and event handlers with LlamaIndex's root dispatcher."""
 
-    _handlers: tuple[Any, Any] | None = None
+    instruments = _instruments
 
-    def instrumentation_dependencies(self) -> Collection[str]:
-        return _instruments
+    _handlers: tuple[Any, Any] | None = None
 
     def _instrument(self, **kwargs: Any) -> None:
         """Keywords: ``tracer_provider``, ``meter_provider``, ``logger_provider`` (default: the
@@ -37,8 +34,7 @@ class LlamaIndexInstrumentor(BaseInstrumentor):
 
         from .handlers import AgentotelEventHandler, AgentotelSpanHandler
 
-        providers = {key: kwargs.get(key) for key in ("tracer_provider", "meter_provider", "logger_provider")}
-        emitter = Emitter(**providers) if any(providers.values()) else None
+        emitter = self.emitter_from(kwargs)
         translator = Translator(Operations("llamaindex", emitter))
         span_handler, event_handler = AgentotelSpanHandler(translator), AgentotelEventHandler(translator)
         dispatcher = get_dispatcher()

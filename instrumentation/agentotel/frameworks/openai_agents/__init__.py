@@ -11,34 +11,30 @@ replaces the SDK's processors by agentotel's.
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from typing import Any
 
-from opentelemetry.instrumentation.instrumentor import BaseInstrumentor
 
 from ...config import settings
-from ...core.emitter import Emitter
 from ..operations import Operations
 from . import export
+from ..instrumentor import FrameworkInstrumentor
 from .package import _instruments
 from .processor import AgentotelProcessor
 
 
-class OpenAIAgentsInstrumentor(BaseInstrumentor):
+class OpenAIAgentsInstrumentor(FrameworkInstrumentor):
     """Translates the OpenAI Agents SDK's traces into agentotel's spans and metrics."""
 
-    processor: AgentotelProcessor | None = None
+    instruments = _instruments
 
-    def instrumentation_dependencies(self) -> Collection[str]:
-        return _instruments
+    processor: AgentotelProcessor | None = None
 
     def _instrument(self, **kwargs: Any) -> None:
         """Keywords: ``tracer_provider``, ``meter_provider``, ``logger_provider`` (default: the
         process-wide emitter on the global providers)."""
         import agents
 
-        providers = {key: kwargs.get(key) for key in ("tracer_provider", "meter_provider", "logger_provider")}
-        emitter = Emitter(**providers) if any(providers.values()) else None
+        emitter = self.emitter_from(kwargs)
         self.processor = processor = AgentotelProcessor(Operations("openai_agents", emitter))
         if settings().openai_agents_export:
             agents.add_trace_processor(processor)

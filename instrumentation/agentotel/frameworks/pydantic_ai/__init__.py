@@ -12,16 +12,14 @@ for them, which pydantic-ai does not (``capture.dedup``).
 from __future__ import annotations
 
 import importlib
-from collections.abc import Collection
 from typing import Any
 
-from opentelemetry.instrumentation.instrumentor import BaseInstrumentor
 from opentelemetry.instrumentation.utils import unwrap
 from wrapt import wrap_function_wrapper
 
 from ...core import guard
-from ...core.emitter import Emitter
 from ..operations import Operations
+from ..instrumentor import FrameworkInstrumentor
 from .package import _instruments
 
 #: (module, class, method) where a run's capabilities are resolved: ours joins the extra ones.
@@ -30,21 +28,19 @@ WRAPS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-class PydanticAIInstrumentor(BaseInstrumentor):
+class PydanticAIInstrumentor(FrameworkInstrumentor):
     """Adds agentotel's capability to every pydantic-ai run that is not instrumented by pydantic-ai."""
 
-    _wrapped: list[tuple[type, str]] = []
+    instruments = _instruments
 
-    def instrumentation_dependencies(self) -> Collection[str]:
-        return _instruments
+    _wrapped: list[tuple[type, str]] = []
 
     def _instrument(self, **kwargs: Any) -> None:
         """Keywords: ``tracer_provider``, ``meter_provider``, ``logger_provider`` (default: the
         process-wide emitter on the global providers)."""
         from .capability import AgentotelCapability
 
-        providers = {key: kwargs.get(key) for key in ("tracer_provider", "meter_provider", "logger_provider")}
-        emitter = Emitter(**providers) if any(providers.values()) else None
+        emitter = self.emitter_from(kwargs)
         capability = AgentotelCapability(Operations("pydantic_ai", emitter))
 
         def add_capability(wrapped, instance, args, kwargs):
