@@ -187,10 +187,22 @@ def _tokens(results: list[tuple[dict[str, str], float]]) -> list[str]:
             for model, types in sorted(by_model.items())]
 
 
+#: What VictoriaLogs stores as ``_msg`` for a record without a body (an OpenTelemetry event).
+_NO_BODY = "missing _msg field"
+
+
 def _log_line(record: dict[str, Any]) -> str:
+    """One log record as a line: its time, level and body; an event (no body) by its name and its
+    ``gen_ai.*`` attributes."""
     when = str(record.get("_time", ""))[11:23]
     level = record.get("severity") or record.get("severity_text") or record.get("level") or ""
-    return f"    {when}  {level:<7} {record.get('_msg', '')}"
+    message = str(record.get("_msg", ""))
+    if message.startswith(_NO_BODY) or (not message and record.get("event_name")):
+        level = "EVENT" if level in ("", "Unspecified") else level
+        details = " ".join(f"{key}={value}" for key, value in sorted(record.items())
+                           if key.startswith("gen_ai.") and key != "gen_ai.conversation.id")
+        message = f"{record.get('event_name', '')} {details}".strip()
+    return f"    {when}  {level:<7} {message}"
 
 
 def render(findings: Findings, backends: Backends, service: str, labels: dict[str, str] | None = None,

@@ -167,3 +167,16 @@ def test_unreachable_backends_read_as_empty():
     """A backend that cannot be reached yields no data instead of an exception."""
     assert demo_guide.prometheus_query("http://127.0.0.1:9", "up") == []
     assert demo_guide.trace_logs("http://127.0.0.1:9", TRACE_ID) == []
+
+
+def test_an_event_without_a_body_reads_as_its_name_and_genai_attributes():
+    """A log record VictoriaLogs stored without a body (an OpenTelemetry event) is shown by its event
+    name and GenAI attributes, not VictoriaLogs' placeholder text."""
+    record = {"_time": "2026-12-03T22:32:39.462Z", "severity_text": "Unspecified", "event_name": "gen_ai.evaluation.result",
+              "_msg": "missing _msg field; see https://docs.victoriametrics.com/victorialogs/keyconcepts/#message-field",
+              "gen_ai.evaluation.name": "intent_accuracy", "gen_ai.evaluation.score.label": "correct",
+              "gen_ai.conversation.id": "c-1", "trace_id": TRACE_ID}
+    line = demo_guide._log_line(record)
+    assert "missing _msg" not in line
+    assert line.split()[1:] == ["EVENT", "gen_ai.evaluation.result", "gen_ai.evaluation.name=intent_accuracy",
+                                "gen_ai.evaluation.score.label=correct"]
