@@ -10,7 +10,9 @@ Every LLM span arrives, none twice, nothing is reported lost, and nothing hangs.
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import subprocess
 import urllib.request
 from collections import Counter
@@ -106,6 +108,20 @@ def test_wsgi_workers_flush_on_sigterm(backends, worker):
     assert_once_each(llm_spans(receiver), REQUESTS)
 
 
+def run_as_group(args: list[str], timeout: float, **kwargs) -> subprocess.CompletedProcess:
+    """Run ``args`` in a process group of its own; past ``timeout`` the whole group is killed (the
+    script's children included, so a hung child is not left behind) and the test fails."""
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True, **kwargs)
+    try:
+        stdout, stderr = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        stdout, stderr = proc.communicate()
+        pytest.fail(f"{args[-2:]} hung for {timeout} s: {stderr[-3000:]}")
+    return subprocess.CompletedProcess(args, proc.returncode, stdout, stderr)
+
+
 def test_multiprocessing_fork_children(backends):
     """Fifty rounds of a fork pool (left by its ``with`` block) and a forked process, while the
     parent keeps calling on a thread of its own: every call's span arrives once, and no child
@@ -114,8 +130,8 @@ def test_multiprocessing_fork_children(backends):
     env = clean_env(OTEL_SERVICE_NAME="fork-multiprocessing", OTEL_EXPORTER_OTLP_ENDPOINT=receiver.endpoint,
                     AGENTOTEL_LLM_BASE_URLS=f"{provider.base_url}/openai/v1=openai", LLM_BASE_URL=provider.base_url,
                     AGENTOTEL_SHUTDOWN_TIMEOUT=SHUTDOWN_TIMEOUT)
-    run = subprocess.run([str(INSTRUMENT), str(BIN / "python"), "fork_children.py", "50"], cwd=APPS, env=env,
-                         capture_output=True, text=True, timeout=240)
+    run = run_as_group([str(INSTRUMENT), str(BIN / "python"), "fork_children.py", "50"], cwd=APPS, env=env,
+                       timeout=240)
     assert run.returncode == 0, run.stderr[-3000:]
     assert "Traceback" not in run.stderr, run.stderr[-3000:]
     # No process reports a span lost (a child's exit summary may count metric points: a child
