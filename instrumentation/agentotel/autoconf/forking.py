@@ -16,7 +16,9 @@ pipeline:
   ``atexit``: once they reset it, the flush-on-SIGTERM handler is installed again.
 
 Each child also keeps the parent's SIGTERM handler when it was agentotel's: it flushes (bounded),
-then dies of the signal; it never waits for a lock a parent thread held.
+then dies of the signal; it never waits for a lock a parent thread held. The export threads a child
+restarts block the termination signals (``core.signal_mask``), so a SIGTERM always reaches the
+child's main thread, where the handler runs.
 """
 
 from __future__ import annotations
@@ -25,8 +27,11 @@ import logging
 import os
 import signal
 import sys
+import threading
 import weakref
 from collections.abc import Callable
+
+from ..core import signal_mask
 
 _log = logging.getLogger("agentotel")
 
@@ -37,6 +42,8 @@ SIGTERM_RESETTING_WORKERS = (("uvicorn.workers", "UvicornWorker"), ("uvicorn.wor
 _EXIT_PRIORITY = 100
 
 _current: weakref.ref | None = None
+#: The forking thread's signal mask, put back once the fork's hooks have run.
+_fork_mask = threading.local()
 _handler_factory: Callable | None = None
 _hooked = False
 
@@ -51,7 +58,10 @@ def prepare(pipeline, sigterm_handler: Callable | None) -> None:
         return
     _hooked = True
     if hasattr(os, "register_at_fork"):
-        os.register_at_fork(after_in_child=_after_fork_in_child)
+        # Registered after the SDK's own hooks, so the child's restarted export threads are started
+        # while the termination signals are still blocked, and keep them blocked.
+        os.register_at_fork(before=_block_signals_for_fork, after_in_parent=_restore_signals,
+                            after_in_child=_after_fork_in_child)
     if sigterm_handler is not None:
         _hook_workers()
 
@@ -60,7 +70,23 @@ def _pipeline():
     return _current() if _current is not None else None
 
 
+def _block_signals_for_fork() -> None:
+    _fork_mask.previous = signal_mask.block()
+
+
+def _restore_signals() -> None:
+    signal_mask.restore(getattr(_fork_mask, "previous", None))
+    _fork_mask.previous = None
+
+
 def _after_fork_in_child() -> None:
+    try:
+        _prepare_child()
+    finally:
+        _restore_signals()
+
+
+def _prepare_child() -> None:
     pipeline = _pipeline()
     if pipeline is None:
         return

@@ -39,7 +39,7 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
 
-from ..core import deferral, forks
+from ..core import deferral, forks, signal_mask
 from . import stats
 from .environment import flush_on_sigterm
 from .exporting import (
@@ -71,8 +71,10 @@ class Pipeline:
     metric_readers: list[MetricReader] = field(default_factory=list)
     ledgers: list[stats.Ledger] = field(default_factory=list)
     exporters: list = field(default_factory=list)  # the exporters, innermost first (``forking``)
-    _stopped: bool = field(default=False, repr=False)
-    _finished: bool = field(default=False, repr=False)
+    #: The process whose ``shutdown`` started (a forked child's copy does not count as its own).
+    _stopped_in: int | None = field(default=None, repr=False)
+    _stopping_thread: int | None = field(default=None, repr=False)
+    _finished: threading.Event = field(default_factory=threading.Event, repr=False)
     _stop_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _signal_after_stop: int | None = field(default=None, repr=False)
 
@@ -81,13 +83,23 @@ class Pipeline:
 
     @property
     def stopping(self) -> bool:
-        """True while ``shutdown`` runs (on any thread)."""
-        return self._stopped and not self._finished
+        """True while ``shutdown`` runs in this process (on any thread)."""
+        return self._stopped_in == os.getpid() and not self._finished.is_set()
+
+    @property
+    def stopping_on_this_thread(self) -> bool:
+        """True while ``shutdown`` runs in this process on the calling thread (a signal handler that
+        interrupted it)."""
+        return self.stopping and self._stopping_thread == threading.get_ident()
 
     def die_after_stop(self, signum: int) -> None:
         """A signal that ends the process came while ``shutdown`` runs: it ends the process with that
         signal when the (bounded) shutdown is over, instead of cutting it short."""
         self._signal_after_stop = signum
+
+    def wait_stopped(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for a ``shutdown`` running on another thread to end."""
+        return self._finished.wait(timeout)
 
     def force_flush(self, timeout: float = 2.0) -> bool:
         """Export what is queued, waiting at most ``timeout`` seconds in all; True when all went out."""
@@ -106,13 +118,15 @@ class Pipeline:
         ledgers. Safe to call more than once.
         """
         with self._stop_lock:
-            if self._stopped:
+            if self._stopped_in == os.getpid():
                 return stats.dropped()
-            self._stopped = True
+            self._stopped_in, self._stopping_thread = os.getpid(), threading.get_ident()
+            self._finished = threading.Event()
+            self._signal_after_stop = None
         try:
             return self._shutdown(self.shutdown_timeout if timeout is None else timeout)
         finally:
-            self._finished = True
+            self._finished.set()
             if self._signal_after_stop is not None:
                 _die_of(self._signal_after_stop)
 
@@ -153,6 +167,7 @@ def _start(fn, name: str) -> threading.Event:
     done = threading.Event()
 
     def run():
+        signal_mask.block_in_this_thread()
         try:
             fn()
         except Exception as exc:  # noqa: BLE001 - shutdown must finish whatever one provider does
@@ -178,7 +193,29 @@ def build_pipeline(
     logging_handler: bool = True,
     shutdown_timeout: float = 2.0,
 ) -> Pipeline:
-    """Providers wired as described in the module docstring (not yet global)."""
+    """Providers wired as described in the module docstring (not yet global). The threads they start
+    never take a termination signal (``core.signal_mask``)."""
+    with signal_mask.blocked():
+        return _build_pipeline(resource, span_exporters, metric_exporters, log_exporters,
+                               span_processors=span_processors, log_record_processors=log_record_processors,
+                               sampler=sampler, id_generator=id_generator, views=views,
+                               logging_handler=logging_handler, shutdown_timeout=shutdown_timeout)
+
+
+def _build_pipeline(
+    resource: Resource,
+    span_exporters: Sequence[SpanExporter] = (),
+    metric_exporters: Sequence[MetricExporter | MetricReader] = (),
+    log_exporters: Sequence[LogRecordExporter] = (),
+    *,
+    span_processors: Sequence[SpanProcessor] = (),
+    log_record_processors: Sequence[LogRecordProcessor] = (),
+    sampler=None,
+    id_generator=None,
+    views: Sequence[View] = (),
+    logging_handler: bool = True,
+    shutdown_timeout: float = 2.0,
+) -> Pipeline:
     quiet_export_path()
     ledgers: list[stats.Ledger] = []
     exporters: list = [*span_exporters, *metric_exporters, *log_exporters]
@@ -271,11 +308,14 @@ def sigterm_handler(pipeline: Pipeline):
     flushing), it lets that bounded shutdown finish first."""
 
     def on_sigterm(signum, frame):
-        if pipeline.stopping:
+        if pipeline.stopping_on_this_thread:  # the shutdown this handler interrupted resumes, then dies
             pipeline.die_after_stop(signum)
             return
         try:
-            pipeline.shutdown()
+            if pipeline.stopping:  # running on another thread: wait for it (bounded), never resume a wait
+                pipeline.wait_stopped(pipeline.shutdown_timeout)
+            else:
+                pipeline.shutdown()
         finally:
             signal.signal(signum, signal.SIG_DFL)
             signal.raise_signal(signum)

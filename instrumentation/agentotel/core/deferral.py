@@ -33,7 +33,7 @@ from collections.abc import Callable, Sequence
 from queue import SimpleQueue
 from typing import Any
 
-from . import guard
+from . import guard, signal_mask
 
 #: Lists of steps waiting for the worker beyond which callers run their own.
 MAX_PENDING = 4096
@@ -114,6 +114,7 @@ class Worker:
             return True
 
     def _loop(self, queue: SimpleQueue) -> None:
+        signal_mask.block_in_this_thread()
         wake = self._wake
         while True:
             item = queue.get()

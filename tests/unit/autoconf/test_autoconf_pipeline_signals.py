@@ -1,0 +1,106 @@
+"""SIGTERM under the flush-on-SIGTERM handler always ends the process, forked children included.
+
+Each case runs in a process of its own (the handler and the providers are process-wide). It installs
+a pipeline the way ``opentelemetry-instrument`` does and forks a child whose main thread then waits
+on a semaphore, as an idle ``multiprocessing`` pool worker does: only a handler run on that thread
+interrupts the wait. The process SIGTERMs the child and prints how it ended, as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork") or not os.path.isdir("/proc/self/task"),
+                                reason="needs os.fork and /proc")
+
+SCRIPT = textwrap.dedent("""
+    import json, multiprocessing, os, signal, sys, threading, time
+    from opentelemetry.sdk.resources import Resource
+    from agentotel.autoconf import pipeline as pipeline_module
+    from tests.support.fake_exporters import FakeLogExporter, FakeMetricExporter, FakeSpanExporter, Gate
+
+    gate = Gate(closed=CASE == "shutdown-on-another-thread")
+    pipeline = pipeline_module.build_pipeline(
+        Resource.create({}), [FakeSpanExporter(gate=gate)], [FakeMetricExporter()], [FakeLogExporter()],
+        logging_handler=False, shutdown_timeout=2.0)
+    pipeline_module.install(pipeline)
+
+    def sigterm_blocked(tid):
+        # whether thread tid blocks SIGTERM (None: it has ended meanwhile)
+        try:
+            with open(f"/proc/self/task/{tid}/status") as status:
+                mask = int(next(line for line in status if line.startswith("SigBlk")).split()[1], 16)
+        except FileNotFoundError:
+            return None
+        return bool(mask & (1 << (signal.SIGTERM - 1)))
+
+    def masks():
+        main = threading.get_native_id()  # called on the main thread
+        others = [sigterm_blocked(tid) for tid in map(int, os.listdir("/proc/self/task")) if tid != main]
+        others = [blocked for blocked in others if blocked is not None]
+        return {"main_blocks": sigterm_blocked(main), "threads": len(others), "threads_block": all(others)}
+
+    parent_masks = masks()
+    ready_read, ready_write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(ready_read)
+        child_masks = masks()
+        if CASE == "shutdown-on-another-thread":  # a span held at a closed gate: shutdown waits there
+            pipeline.tracer_provider.get_tracer("t").start_span("held").end()
+            threading.Thread(target=pipeline.shutdown, daemon=True).start()
+            while not pipeline.stopping:
+                time.sleep(0.01)
+        os.write(ready_write, json.dumps(child_masks).encode())
+        multiprocessing.Semaphore(0).acquire()
+        os._exit(3)  # never reached: the wait ends only by dying
+    os.close(ready_write)
+    child_masks = json.loads(os.read(ready_read, 4096))
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    status = None
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        time.sleep(0.02)
+    else:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        status = None
+    print(json.dumps({"parent": parent_masks, "child": child_masks,
+                      "died_of": os.WTERMSIG(status) if status is not None and os.WIFSIGNALED(status) else None,
+                      "hung": status is None}))
+""")
+
+
+def run_case(case: str) -> dict:
+    repo = os.getcwd()
+    out = subprocess.run([sys.executable, "-c", f"CASE = {case!r}\n" + SCRIPT], capture_output=True, text=True,
+                         timeout=60, cwd=repo, env={**os.environ, "PYTHONPATH": repo})
+    assert out.returncode == 0, out.stderr[-2000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_telemetry_threads_leave_sigterm_to_the_main_thread_in_parent_and_child():
+    result = run_case("idle")
+    for side in ("parent", "child"):
+        assert result[side]["threads"] >= 3, result  # the batch span and log processors, the metric reader
+        assert result[side]["threads_block"] and not result[side]["main_blocks"], result
+
+
+def test_child_waiting_on_a_semaphore_flushes_and_dies_of_sigterm():
+    result = run_case("idle")
+    assert not result["hung"] and result["died_of"] == 15, result
+
+
+def test_sigterm_during_a_shutdown_on_another_thread_waits_for_it_then_dies():
+    """The handler does not return into the main thread's wait while another thread shuts down."""
+    result = run_case("shutdown-on-another-thread")
+    assert not result["hung"] and result["died_of"] == 15, result
