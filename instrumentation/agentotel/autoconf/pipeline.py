@@ -59,6 +59,8 @@ _log = logging.getLogger("agentotel")
 _METRICS_SHARE = 1 / 3
 #: Share of the shutdown budget the emitter's background worker may take first.
 _DRAIN_SHARE = 1 / 3
+#: Seconds the SIGTERM handler waits beyond the shutdown budget for a flush on another thread.
+_HANDLER_MARGIN = 0.5
 
 
 @dataclass
@@ -75,11 +77,12 @@ class Pipeline:
     _stopped_in: int | None = field(default=None, repr=False)
     _stopping_thread: int | None = field(default=None, repr=False)
     _finished: threading.Event = field(default_factory=threading.Event, repr=False)
-    _stop_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    #: Reentrant: the SIGTERM handler may interrupt ``shutdown`` on the main thread while it holds it.
+    _stop_lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _signal_after_stop: int | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        forks.renew_in_child(self, "_stop_lock")
+        forks.renew_in_child(self, "_stop_lock", threading.RLock)
 
     @property
     def stopping(self) -> bool:
@@ -91,6 +94,11 @@ class Pipeline:
         """True while ``shutdown`` runs in this process on the calling thread (a signal handler that
         interrupted it)."""
         return self.stopping and self._stopping_thread == threading.get_ident()
+
+    @property
+    def stop_lock_held_here(self) -> bool:
+        """True when the calling thread holds the stop lock (``shutdown`` interrupted on its first lines)."""
+        return self._stop_lock._is_owned()
 
     def die_after_stop(self, signum: int) -> None:
         """A signal that ends the process came while ``shutdown`` runs: it ends the process with that
@@ -120,9 +128,11 @@ class Pipeline:
         with self._stop_lock:
             if self._stopped_in == os.getpid():
                 return stats.dropped()
-            self._stopped_in, self._stopping_thread = os.getpid(), threading.get_ident()
+            # ``_stopped_in`` last: a signal handler that sees it finds the rest in place
             self._finished = threading.Event()
             self._signal_after_stop = None
+            self._stopping_thread = threading.get_ident()
+            self._stopped_in = os.getpid()
         try:
             return self._shutdown(self.shutdown_timeout if timeout is None else timeout)
         finally:
@@ -313,9 +323,11 @@ def sigterm_handler(pipeline: Pipeline):
             return
         try:
             if pipeline.stopping:  # running on another thread: wait for it (bounded), never resume a wait
-                pipeline.wait_stopped(pipeline.shutdown_timeout)
-            else:
+                pipeline.wait_stopped(pipeline.shutdown_timeout + _HANDLER_MARGIN)
+            elif pipeline.stop_lock_held_here:  # interrupted on shutdown's first lines: run it here
                 pipeline.shutdown()
+            else:  # on a thread of its own: the interrupted code may hold a lock the flush needs
+                _start(pipeline.shutdown, "sigterm").wait(pipeline.shutdown_timeout + _HANDLER_MARGIN)
         finally:
             signal.signal(signum, signal.SIG_DFL)
             signal.raise_signal(signum)

@@ -57,6 +57,9 @@ SCRIPT = textwrap.dedent("""
             threading.Thread(target=pipeline.shutdown, daemon=True).start()
             while not pipeline.stopping:
                 time.sleep(0.01)
+        if CASE == "lock-held":  # interrupted holding a lock the flush needs (it reads the drop counts)
+            from agentotel.autoconf import stats
+            stats._registry_lock.acquire()
         os.write(ready_write, json.dumps(child_masks).encode())
         multiprocessing.Semaphore(0).acquire()
         os._exit(3)  # never reached: the wait ends only by dying
@@ -104,3 +107,35 @@ def test_sigterm_during_a_shutdown_on_another_thread_waits_for_it_then_dies():
     """The handler does not return into the main thread's wait while another thread shuts down."""
     result = run_case("shutdown-on-another-thread")
     assert not result["hung"] and result["died_of"] == 15, result
+
+
+def test_sigterm_interrupting_code_that_holds_a_lock_of_the_flush_still_ends_the_child():
+    """The flush runs on a thread of its own, so the handler's wait is bounded by the shutdown
+    budget even when the interrupted code holds a lock the flush needs."""
+    result = run_case("lock-held")
+    assert not result["hung"] and result["died_of"] == 15, result
+
+
+def test_shutdown_entered_again_on_the_same_thread_does_not_wait_for_itself():
+    """A SIGTERM handled while the main thread's own ``shutdown`` holds its stop lock (a pool
+    worker's exit flush, interrupted by ``Pool.terminate``) runs the shutdown instead of waiting for
+    a lock its own thread holds; in a forked child too."""
+    import threading
+
+    from opentelemetry.sdk.resources import Resource
+
+    from agentotel.autoconf.pipeline import build_pipeline
+    from tests.support.fake_exporters import FakeSpanExporter
+
+    pipeline = build_pipeline(Resource.create({}), [FakeSpanExporter()], logging_handler=False,
+                              shutdown_timeout=2.0)
+    finished = threading.Event()
+
+    def interrupted_shutdown():
+        with pipeline._stop_lock:  # where the handler interrupts the outer shutdown
+            pipeline.shutdown()
+        finished.set()
+
+    threading.Thread(target=interrupted_shutdown, daemon=True).start()
+    assert finished.wait(10), "shutdown waited for a lock its own thread held"
+    assert not pipeline.stopping
