@@ -13,7 +13,8 @@ The stages run in order, each reading what the ones before it wrote:
    deploy/compose/grafana/datasources.yaml               <- monitoring/dashboards/provisioning/
 
 Each area's generator is a library with `outputs() -> {path: text}`; this script only compares and
-writes.
+writes. Exit status: 0 all current (or written), 1 stale files (--check), 2 a source outside the
+repository is missing (the collector chart's values.yaml, ../shared/reference/).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ COMMAND = ".venv/bin/python scripts/generate.py"
 Outputs = Callable[[], dict[Path, str]]
 
 
-def _deploy_generator(area: str):
+def deploy_generator(area: str):
     """deploy/<area>/generate.py, imported by path (deploy/ is not a package)."""
     path = REPO / "deploy" / area / "generate.py"
     spec = importlib.util.spec_from_file_location(f"deploy_{area}_generate", path)
@@ -44,7 +45,7 @@ def _deploy_generator(area: str):
 def _deploy_outputs() -> dict[Path, str]:
     files: dict[Path, str] = {}
     for area in DEPLOY_GENERATORS:
-        files.update(_deploy_generator(area).outputs())
+        files.update(deploy_generator(area).outputs())
     return files
 
 
@@ -67,7 +68,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     stale: list[Path] = []
     for outputs in stages():
-        for path, text in outputs().items():
+        try:
+            files = outputs()
+        except FileNotFoundError as missing:  # a source outside the repository (the chart's defaults)
+            print(f"error: {missing}", file=sys.stderr)
+            return 2
+        for path, text in files.items():
             current = path.read_text(encoding="utf-8") if path.exists() else None
             if current == text:
                 continue

@@ -25,21 +25,24 @@ def load_script():
 generate = load_script()
 
 
-def test_committed_tree_is_current():
+@pytest.fixture(scope="module")
+def chart_values() -> Path:
+    """The collector chart's defaults, which the gateway values are made from (../shared/reference/)."""
+    path = generate.deploy_generator("helm").CHART_VALUES
+    if not path.is_file():
+        pytest.skip(f"{path} is absent: the gateway values are generated from the chart's defaults")
+    return path
+
+
+def test_committed_tree_is_current(chart_values):
     """`scripts/generate.py --check` passes on the committed tree (run it without --check to regenerate)."""
-    helm = generate._deploy_generator("helm")
-    if not helm.CHART_VALUES.is_file():
-        pytest.skip(f"{helm.CHART_VALUES} is absent: the gateway values are generated from the chart's defaults")
     result = subprocess.run([sys.executable, str(SCRIPT), "--check"], cwd=REPO, capture_output=True, text=True,
                             timeout=300)
     assert result.returncode == 0, result.stderr
 
 
-def test_every_area_is_generated():
+def test_every_area_is_generated(chart_values):
     """The one command covers the dashboards, provisioning, rules, rule tests and every deploy file."""
-    helm = generate._deploy_generator("helm")
-    if not helm.CHART_VALUES.is_file():
-        pytest.skip(f"{helm.CHART_VALUES} is absent")
     paths = {str(path.relative_to(REPO)) for outputs in generate.stages() for path in outputs()}
     expected = {
         "monitoring/dashboards/agentotel-operations.json",
