@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up everything the project needs on this machine. Idempotent and cached: a second run
 # only checks stamps. Steps:
-#   1. Debian packages: Prometheus and Alertmanager (promtool, amtool), by dashboards/install-tools.sh.
+#   1. Debian packages: Prometheus and Alertmanager (promtool, amtool), by scripts/install-tools.sh.
 #   2. The Python environment in .venv with agentotel installed editable and its dev extras.
 #   3. Our OpenTelemetry Collector distribution (ocb), Jaeger and VictoriaLogs (Go module proxy).
 #   4. For the tests only: helm and the Kubernetes CRD schemas (Go module proxy), and the agent
@@ -21,7 +21,7 @@ case "${1:-}" in
 esac
 
 step "Debian packages (prometheus, prometheus-alertmanager)"
-bash dashboards/install-tools.sh
+bash scripts/install-tools.sh
 
 step "Python environment (.venv)"
 py_key=$(hash_of pyproject.toml scripts/setup.sh)

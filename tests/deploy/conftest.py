@@ -16,7 +16,7 @@ sys.path.insert(0, str(HERE))
 
 from deploy_support import CHART_REFERENCE, DEPLOY, REPO, SHARED, load_yaml  # noqa: E402
 
-# dashboards/src/config.py holds the monitoring wiring (job names) that the deployments must match.
+# monitoring/src/config.py holds the monitoring wiring (job names) that the deployments must match.
 if str(REPO) not in sys.path:
     sys.path.append(str(REPO))
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from deploy_support import REPO
 
 # The install steps scripts/setup.sh calls, replaced by stubs that log their name.
-STEPS = ["dashboards/install-tools.sh", "collector/build.sh", "deploy/local/build-backends.sh",
+STEPS = ["scripts/install-tools.sh", "collector/build.sh", "deploy/local/build-backends.sh",
          "deploy/tools/install-helm.sh", "deploy/tools/fetch-crds.sh", "scripts/framework-envs.sh"]
 
 

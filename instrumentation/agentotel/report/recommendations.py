@@ -1,7 +1,7 @@
 """The report's recommendations: what to do next, computed from the period's figures.
 
 Each rule compares a KPI of the report with its target (the same targets the dashboards draw and
-the alerts start from, dashboards/src/config.py; a test keeps the two equal) and, when it is off,
+the alerts start from, monitoring/src/config.py; a test keeps the two equal) and, when it is off,
 says by how much and points at the biggest contributor the report found (the top escalation
 reason, the most expensive model, the most frequent error). No rule fires on a KPI without data.
 """

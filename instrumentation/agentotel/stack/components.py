@@ -35,7 +35,7 @@ SCRAPE_INTERVAL = "5s"
 #: Days of logs VictoriaLogs keeps in the stack's data directory.
 LOG_RETENTION = "7d"
 #: How long Prometheus keeps metrics: a calendar month and the month before it (the monthly budget
-#: figures and `agentotel report --month` read them), plus a day. dashboards/src/config.py's
+#: figures and `agentotel report --month` read them), plus a day. monitoring/src/config.py's
 #: PROMETHEUS_RETENTION states the same requirement for every deployment.
 METRICS_RETENTION = "63d"
 

@@ -100,7 +100,7 @@ class Layout:
 
     @property
     def prometheus_rules_glob(self) -> str:
-        return str(self.repo / "dashboards" / "prometheus" / "*.rules.yaml")
+        return str(self.repo / "monitoring" / "rules" / "*.rules.yaml")
 
     # Binaries.
     def binary(self, name: str) -> Path:

@@ -99,9 +99,9 @@ def test_recommendations_follow_the_figures():
 
 
 def test_recommendation_targets_are_the_dashboards():
-    """The report's targets are the ones dashboards/src/config.py draws and alerts from."""
+    """The report's targets are the ones monitoring/src/config.py draws and alerts from."""
     from agentotel.report import recommendations as r
-    from dashboards.src import config as c
+    from monitoring.src import config as c
 
     assert r.AUTOMATION_TARGET == c.AUTOMATION_RATE.target
     assert r.RESOLUTION_TARGET == c.RESOLUTION_RATE.target

@@ -33,7 +33,7 @@ def test_prometheus_config_scrapes_both_collector_endpoints(layout):
         "otelcol": [f"127.0.0.1:{ports.collector_telemetry}"],
     }
     assert config["global"]["scrape_interval"] == "5s"
-    assert config["rule_files"] == [str(layout.repo / "dashboards" / "prometheus" / "*.rules.yaml")]
+    assert config["rule_files"] == [str(layout.repo / "monitoring" / "rules" / "*.rules.yaml")]
 
 
 def test_promtool_accepts_the_generated_prometheus_config(layout):
