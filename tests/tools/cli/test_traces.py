@@ -14,7 +14,7 @@ import pytest
 from agentotel_tools.cli.main import main
 from agentotel_tools.cli.traces import jaeger_url
 
-RECORDED = json.loads((Path(__file__).parent / "test_traces_recorded.json").read_text())
+RECORDED = json.loads((Path(__file__).parents[1] / "recorded_traces.json").read_text())
 IDS = RECORDED["ids"]
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from agentotel_tools.stack.traceview import TraceFilter, parse_trace, select
 
-RECORDED = json.loads((Path(__file__).parent / "test_traces_recorded.json").read_text())
+RECORDED = json.loads((Path(__file__).parents[1] / "recorded_traces.json").read_text())
 IDS = RECORDED["ids"]
 
 

@@ -18,7 +18,7 @@ from agentotel_tools.stack.traceview import (
     render_tree,
 )
 
-RECORDED = json.loads((Path(__file__).parent / "test_traces_recorded.json").read_text())
+RECORDED = json.loads((Path(__file__).parents[1] / "recorded_traces.json").read_text())
 CONVERSATION_ID = RECORDED["ids"]["conversation"]
 
 
