@@ -2,7 +2,8 @@
 # Set up everything the project needs on this machine. Idempotent and cached: a second run
 # only checks stamps. Steps:
 #   1. Debian packages: Prometheus and Alertmanager (promtool, amtool), by scripts/install-tools.sh.
-#   2. The Python environment in .venv with agentotel installed editable and its dev extras.
+#   2. The Python environment in .venv: agentotel (the package apps install) with its dev extras and
+#      agentotel-tools (tools/: the `agentotel` command, with its report and demo extras), both editable.
 #   3. Our OpenTelemetry Collector distribution (ocb), Jaeger and VictoriaLogs (Go module proxy).
 #   4. For the tests only: helm and the Kubernetes CRD schemas (Go module proxy), and the agent
 #      frameworks' test environments in .venv-frameworks (scripts/framework-envs.sh).
@@ -24,12 +25,12 @@ step "Debian packages (prometheus, prometheus-alertmanager)"
 bash scripts/install-tools.sh
 
 step "Python environment (.venv)"
-py_key=$(hash_of pyproject.toml scripts/setup.sh)
+py_key=$(hash_of pyproject.toml tools/pyproject.toml scripts/setup.sh)
 if [ ! -x .venv/bin/python ] || [ "$(cat .venv/.agentotel-stamp 2>/dev/null)" != "$py_key" ]; then
   [ -x .venv/bin/python ] || python3 -m venv .venv
-  note "installing agentotel (editable) with its dev extras"
+  note "installing agentotel and agentotel-tools (editable) with their extras"
   .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --progress-bar on -e '.[dev]'
+  .venv/bin/python -m pip install --progress-bar on -e '.[dev]' -e './tools[report,demo]'
   printf '%s' "$py_key" > .venv/.agentotel-stamp
 else
   note "up to date"

@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from agentotel.report import promql as q
+from agentotel_tools import promql as q
 
 # --- datasources (fixed uids: dashboards and provisioning refer to them) -------------------------
 PROMETHEUS_UID = "prometheus"
@@ -125,7 +125,7 @@ BUDGET_USAGE = Objective(target=0.5, warning=0.8, critical=1.0, higher_is_better
 BUDGET_PERIODS = (("day", "1d"), ("month", "30d"))
 LONG_WINDOW_FROM = "2d"
 # How long Prometheus must keep data: a whole calendar month and the month before it (the monthly
-# report compares them), with a day to spare. The local stack sets it (agentotel.stack.components);
+# report compares them), with a day to spare. The local stack sets it (agentotel_tools.stack.components);
 # a deployment's Prometheus must keep at least this much (docs/configuration.md).
 PROMETHEUS_RETENTION = "63d"
 

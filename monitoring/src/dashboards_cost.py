@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agentotel.report import promql as q
+from agentotel_tools import promql as q
 
 from . import config as c
 from . import rules

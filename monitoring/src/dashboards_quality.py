@@ -3,7 +3,7 @@ and the evaluations (intent accuracy, hallucinations, sentiment misreads, RAG an
 
 from __future__ import annotations
 
-from agentotel.report import promql as q
+from agentotel_tools import promql as q
 from agentotel.semconv import agentotel_names as A
 
 from . import config as c

@@ -4,7 +4,7 @@ and heartbeats."""
 
 from __future__ import annotations
 
-from agentotel.report import promql as q
+from agentotel_tools import promql as q
 
 from . import config as c
 from . import rules, rules_service

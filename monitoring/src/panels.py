@@ -17,7 +17,7 @@ from grafana_foundation_sdk.models import dashboard as dm
 from grafana_foundation_sdk.models import piechart as pcm
 from grafana_foundation_sdk.models import prometheus as pm
 
-from agentotel.report import promql as q
+from agentotel_tools import promql as q
 
 from . import config as c
 

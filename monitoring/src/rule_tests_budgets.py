@@ -7,7 +7,7 @@ The suite evaluates every hour, as Prometheus evaluates the hourly spend group
 
 from __future__ import annotations
 
-from agentotel.report import promql as q
+from agentotel_tools import promql as q
 
 from . import config as c
 from . import rules

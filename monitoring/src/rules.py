@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from agentotel.report import promql as q
+from agentotel_tools import promql as q
 
 from . import config as c
 

@@ -4,7 +4,7 @@ sentiment misreads, score means), low ratings, and the marketing teams' business
 
 from __future__ import annotations
 
-from agentotel.report import promql as q
+from agentotel_tools import promql as q
 from agentotel.semconv import agentotel_names as A
 
 from . import config as c

@@ -4,7 +4,7 @@ and its heartbeat. Part of ``rules``' groups."""
 
 from __future__ import annotations
 
-from agentotel.report import promql as q
+from agentotel_tools import promql as q
 
 from . import config as c
 from .rules import ERROR_RATIO_5M, LATENCY_P95, SERVICE, WHERE, Alert, _pct

@@ -20,7 +20,9 @@ def run_setup(tmp_path: Path, *args: str) -> list[str]:
     (repo / "scripts").mkdir(parents=True)
     for name in ("setup.sh", "lib.sh"):
         shutil.copy(REPO / "scripts" / name, repo / "scripts" / name)
-    shutil.copy(REPO / "pyproject.toml", repo / "pyproject.toml")
+    (repo / "tools").mkdir()
+    for name in ("pyproject.toml", "tools/pyproject.toml"):
+        shutil.copy(REPO / name, repo / name)
     log = tmp_path / "steps.log"
     for step in STEPS:
         path = repo / step
@@ -29,7 +31,8 @@ def run_setup(tmp_path: Path, *args: str) -> list[str]:
     # A current virtualenv, so the pip step only checks its stamp.
     (repo / ".venv" / "bin").mkdir(parents=True)
     (repo / ".venv" / "bin" / "python").symlink_to(shutil.which("python3"))
-    key = hashlib.sha256((repo / "pyproject.toml").read_bytes() + (repo / "scripts" / "setup.sh").read_bytes()).hexdigest()[:16]
+    stamped = ("pyproject.toml", "tools/pyproject.toml", "scripts/setup.sh")
+    key = hashlib.sha256(b"".join((repo / name).read_bytes() for name in stamped)).hexdigest()[:16]
     (repo / ".venv" / ".agentotel-stamp").write_text(key)
     proc = subprocess.run(["bash", str(repo / "scripts" / "setup.sh"), *args], capture_output=True, text=True,
                           timeout=60, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "AGENTOTEL_CACHE": str(tmp_path / "cache")})

@@ -1,7 +1,7 @@
 """Integration fixtures: the whole local stack (collector, Jaeger, VictoriaLogs, Prometheus) on
 free loopback ports, started once per test session by the stack manager and stopped at the end.
 
-The ``stack`` fixture yields an ``agentotel.stack.Stack``:
+The ``stack`` fixture yields an ``agentotel_tools.stack.Stack``:
 
 - endpoints: ``collector_otlp_grpc`` (host:port), ``collector_otlp_http`` (base URL),
   ``collector_health_url``, ``collector_metrics_url`` (the collector's own otelcol_* metrics),
@@ -30,8 +30,8 @@ from pathlib import Path
 
 import pytest
 
-from agentotel.stack import COMPONENTS, Layout, Ports, Stack
-from agentotel.stack.components import BINARIES
+from agentotel_tools.stack import COMPONENTS, Layout, Ports, Stack
+from agentotel_tools.stack.components import BINARIES
 from tests.integration import backend_queries as bq
 from tests.integration.demo_run import DemoApp, DemoTraffic, eventually
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from agentotel.cli import demo as demo_cli
+from agentotel_tools.cli import demo as demo_cli
 from demo import traffic
 
 REPO = Path(__file__).resolve().parents[2]

@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from agentotel.report import promql as q
+from agentotel_tools import promql as q
 from tests.monitoring.helpers import load_dashboards, panel_targets, substitute
 
 pytestmark = pytest.mark.integration

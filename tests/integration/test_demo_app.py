@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from agentotel.cli import demo as demo_cli
+from agentotel_tools.cli import demo as demo_cli
 from demo import traffic
 from demo.fake_provider import start_fake_provider
 from tests.support.otlp_receiver import OTLPReceiver

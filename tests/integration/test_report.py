@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from agentotel.cli.main import main
+from agentotel_tools.cli.main import main
 
 pytestmark = pytest.mark.integration
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -103,7 +103,7 @@ def test_report_matches_prometheus(stack, demo_traffic, tmp_path):
 def test_month_report_matches_prometheus(stack, demo_traffic, tmp_path):
     """`agentotel report --month` for the current calendar month: its cost and each tenant's spend equal
     Prometheus' figures over the month, evaluated at the month's end (all of the demo's data lies in it)."""
-    from agentotel.report import MonthPeriod
+    from agentotel_tools.report import MonthPeriod
 
     now = _settled_now(stack.prometheus_url)
     period = MonthPeriod.of(now.year, now.month)

@@ -27,7 +27,7 @@ from opentelemetry.trace import SpanKind, Status, StatusCode, format_span_id, fo
 
 from agentotel.semconv import agentotel_names as names
 from agentotel.semconv import genai
-from agentotel.stack.components import COMPONENTS
+from agentotel_tools.stack.components import COMPONENTS
 
 pytestmark = pytest.mark.integration
 
@@ -258,7 +258,7 @@ def test_a_stopped_backend_comes_back_healthy(whole_stack):
 def test_cli_up_status_logs_down_in_its_own_run_directory(tmp_path, capsys, monkeypatch):
     """`agentotel stack up --free-ports` starts a second, independent stack; status, logs and down
     work from its state file, and down leaves nothing running."""
-    from agentotel.cli.main import main
+    from agentotel_tools.cli.main import main
 
     monkeypatch.setenv("AGENTOTEL_HOME", str(Path(__file__).resolve().parents[2]))
     run_dir = tmp_path / "cli-stack"

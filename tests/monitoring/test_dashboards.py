@@ -8,7 +8,7 @@ import re
 import pytest
 import yaml
 
-from agentotel.report import promql as q
+from agentotel_tools import promql as q
 from monitoring.src import config
 from tests.monitoring.helpers import (DASHBOARDS, dashboard_files, load_dashboards, load_yaml, panel_targets,
                                       recording_rules, run, substitute)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from agentotel.report import promql as q
-from agentotel.stack import components
+from agentotel_tools import promql as q
+from agentotel_tools.stack import components
 from monitoring.src import config, rules
 from tests.monitoring.helpers import RULES, load_yaml, recording_rules
 
