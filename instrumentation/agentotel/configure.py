@@ -17,7 +17,7 @@ from .config import Settings, reset_settings, settings as current_settings
 from .core.emitter import Emitter
 from .core.runtime import set_emitter
 from .cost import CostEngine, load_catalog
-from .processors import log_processors, span_processors
+from .processors import CostRollup, log_processors, span_processors
 
 #: What ``configure`` returns: the providers, ``force_flush(timeout)`` and a bounded ``shutdown()``.
 Telemetry = Pipeline
@@ -56,8 +56,9 @@ def configure(*, service_name: str | None = None, resource_attributes: dict | No
         from opentelemetry.exporter.otlp.proto.http._log_exporter import OTLPLogExporter
 
         log_exporter = OTLPLogExporter()
+    rollup = CostRollup()
     pipeline = build_pipeline(Resource.create(attrs), [span_exporter], [metric_exporter], [log_exporter],
-                              span_processors=span_processors(), log_record_processors=log_processors(),
+                              span_processors=span_processors(rollup), log_record_processors=log_processors(),
                               logging_handler=set_global,
                               shutdown_timeout=s.shutdown_timeout)
     if set_global:
@@ -65,5 +66,5 @@ def configure(*, service_name: str | None = None, resource_attributes: dict | No
     if s.thread_context:
         threads.install()
     set_emitter(Emitter(pipeline.tracer_provider, pipeline.meter_provider, pipeline.logger_provider,
-                        settings=s, cost_engine=engine, redactors=redactors))
+                        settings=s, cost_engine=engine, redactors=redactors, rollup=rollup))
     return pipeline

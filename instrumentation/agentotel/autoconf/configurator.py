@@ -20,6 +20,7 @@ from opentelemetry.sdk.resources import Resource
 
 from .. import threads
 from ..config import settings
+from ..processors import CostRollup
 from ..processors import log_processors as agentotel_log_processors
 from ..processors import span_processors as agentotel_span_processors
 from ..version import __version__
@@ -70,8 +71,9 @@ def _instantiate(classes: dict, args_map) -> list:
     return [cls(**(args_map or {}).get(cls, {})) for cls in classes.values()]
 
 
-def pipeline_from_environment(**kwargs) -> Pipeline:
-    """The pipeline the environment (and the SDK configurator's keyword arguments) describe."""
+def pipeline_from_environment(rollup: CostRollup | None = None, **kwargs) -> Pipeline:
+    """The pipeline the environment (and the SDK configurator's keyword arguments) describe, with
+    ``rollup`` (a new one when None) among agentotel's span processors."""
     unknown = set(kwargs) - _KNOWN_KWARGS
     if unknown:
         _log.warning("agentotel: configurator ignores unknown arguments %s", sorted(unknown))
@@ -93,7 +95,7 @@ def pipeline_from_environment(**kwargs) -> Pipeline:
         _instantiate(span_classes, args_map),
         _instantiate(metric_classes, args_map),
         _instantiate(log_classes, args_map),
-        span_processors=[*agentotel_span_processors(), *(kwargs.get("span_processors") or ())],
+        span_processors=[*agentotel_span_processors(rollup), *(kwargs.get("span_processors") or ())],
         log_record_processors=[*agentotel_log_processors(), *(kwargs.get("log_record_processors") or ())],
         sampler=sampler,
         id_generator=id_generator,
@@ -103,21 +105,25 @@ def pipeline_from_environment(**kwargs) -> Pipeline:
 
 
 def configure_from_environment(**kwargs) -> Pipeline:
-    """Build the pipeline and make it global, as ``opentelemetry-instrument`` does; returns it."""
-    pipeline = pipeline_from_environment(**kwargs)
+    """Build the pipeline and make it global, as ``opentelemetry-instrument`` does, with the
+    process-wide emitter on it; returns it."""
+    rollup = CostRollup()
+    pipeline = pipeline_from_environment(rollup, **kwargs)
     install(pipeline)
     if settings().thread_context:
         threads.install()
-    _check_pricing()
+    _start_emitter(rollup)
     return pipeline
 
 
-def _check_pricing() -> None:
-    """Load the pricing catalog now, so a broken ``AGENTOTEL_PRICING_FILE`` is reported at start-up."""
-    from ..core.runtime import get_emitter
+def _start_emitter(rollup: CostRollup) -> None:
+    """The process-wide emitter on the global providers, handed the pipeline's ``rollup``. It loads
+    the pricing catalog now, so a broken ``AGENTOTEL_PRICING_FILE`` is reported at start-up."""
+    from ..core.emitter import Emitter
+    from ..core.runtime import set_emitter
 
     try:
-        get_emitter()
+        set_emitter(Emitter(rollup=rollup))
     except Exception as exc:  # noqa: BLE001 - a telemetry set-up problem must not stop the app
         warn(_log, "agentotel: %s", exc, level=logging.ERROR)
 

@@ -23,7 +23,7 @@ thread, first.
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Protocol
 
 from opentelemetry import _logs, metrics, trace
 from opentelemetry import context as otel_context
@@ -45,7 +45,6 @@ from ..cost.engine import TokenCounts
 from ..semconv import agentotel_names as A
 from ..semconv import resolve
 from ..version import __version__
-from ..processors import awaits_roll_up, roll_up
 from . import deferral, guard
 from .conversations import ConversationTracker
 from .adopted import AdoptedSpan
@@ -57,6 +56,17 @@ from .records import AgentInvocation, LLMCall, Retrieval, ToolExecution, Workflo
 from .scope import conversation_attributes, current_agent
 
 _NAME = "agentotel"
+
+
+class RollUp(Protocol):
+    """What the emitter asks of the cost roll-up (``processors.CostRollup``) it is given."""
+
+    def awaits(self, parent_id: int) -> bool:
+        """True when an open span at or above ``parent_id`` waits for its LLM calls' cost."""
+
+    def add_under(self, parent_id: int, input_tokens: int, output_tokens: int, cost: float | None,
+                  currency: str | None) -> bool:
+        """Add an ending LLM call's tokens and cost to the open spans from ``parent_id`` up."""
 
 
 class Operation:
@@ -170,8 +180,9 @@ def _checked_usage(usage):
 class Emitter:
     def __init__(self, tracer_provider=None, meter_provider=None, logger_provider=None,
                  settings: Settings | None = None, cost_engine: CostEngine | None = None,
-                 redactors=(), deferred: bool | None = None):
+                 redactors=(), deferred: bool | None = None, rollup: "RollUp | None" = None):
         self.settings = s = settings or current_settings()
+        self.rollup = rollup
         self.deferred = s.deferred_emit if deferred is None else deferred
         self.n = n = resolve(s.latest_experimental)
         self.tracer = trace.get_tracer(_NAME, __version__, tracer_provider, schema_url=n.SCHEMA_URL)
@@ -359,7 +370,7 @@ class Emitter:
         the background with everything else (``_end_llm_later``): nothing else reads it before."""
         parent_id = _local_parent_id(op)
         if op.complete is not None:
-            if parent_id is None or not awaits_roll_up(parent_id):
+            if parent_id is None or self.rollup is None or not self.rollup.awaits(parent_id):
                 steps.append((self._end_llm_later, op, duration, error_type, ctx))
                 return
             # what pricing needs now (content, when captured, is serialized now too); the rest later
@@ -379,8 +390,8 @@ class Emitter:
             if conversation_id:
                 self.conversations.add_usage(conversation_id, cost.total if cost else 0.0, counts.input + counts.output,
                                              agent=op.agent, tenant=op.conversation.get(A.TENANT_ID))
-            if parent_id is not None and r.operation in n.LLM_OPERATIONS:
-                roll_up(parent_id, counts.input, counts.output, cost.total if cost else None,
+            if parent_id is not None and self.rollup is not None and r.operation in n.LLM_OPERATIONS:
+                self.rollup.add_under(parent_id, counts.input, counts.output, cost.total if cost else None,
                         cost.currency if cost else None)
         if op.complete is not None:
             steps.append((self._complete, op))  # the rest of the record, before it is emitted
