@@ -34,12 +34,12 @@ def configure(*, service_name: str | None = None, resource_attributes: dict | No
     """
     if settings is not None:
         reset_settings(settings)
-    s = current_settings()
-    engine = CostEngine(load_catalog(s.pricing_file, s.model_aliases))  # fails here, at start-up
-    if s.budget_file:
+    current = current_settings()
+    engine = CostEngine(load_catalog(current.pricing_file, current.model_aliases))  # fails here, at start-up
+    if current.budget_file:
         from .cost.budgets import load_budgets
 
-        load_budgets(s.budget_file)  # likewise
+        load_budgets(current.budget_file)  # likewise
 
     attrs = dict(resource_attributes or {})
     if service_name:
@@ -60,11 +60,11 @@ def configure(*, service_name: str | None = None, resource_attributes: dict | No
     pipeline = build_pipeline(Resource.create(attrs), [span_exporter], [metric_exporter], [log_exporter],
                               span_processors=span_processors(rollup), log_record_processors=log_processors(),
                               logging_handler=set_global,
-                              shutdown_timeout=s.shutdown_timeout)
+                              shutdown_timeout=current.shutdown_timeout)
     if set_global:
         install(pipeline)
-    if s.thread_context:
+    if current.thread_context:
         threads.install()
     set_emitter(Emitter(pipeline.tracer_provider, pipeline.meter_provider, pipeline.logger_provider,
-                        settings=s, cost_engine=engine, redactors=redactors, rollup=rollup))
+                        settings=current, cost_engine=engine, redactors=redactors, rollup=rollup))
     return pipeline

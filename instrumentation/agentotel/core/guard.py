@@ -15,7 +15,7 @@ from contextlib import contextmanager
 
 from opentelemetry import metrics
 
-from ..semconv import agentotel_names as A
+from ..semconv import agentotel_names
 from . import forks
 from ..version import __version__
 
@@ -30,7 +30,7 @@ _counter = None
 def _instrument():
     global _counter
     if _counter is None:
-        name, unit, description = A.METRIC_INTERNAL_ERRORS
+        name, unit, description = agentotel_names.METRIC_INTERNAL_ERRORS
         _counter = metrics.get_meter("agentotel", __version__).create_counter(name, unit=unit, description=description)
     return _counter
 
@@ -46,7 +46,7 @@ def report(component: str, exc: BaseException) -> None:
         if first:
             _log.warning("agentotel: internal error in %s (further ones are counted, not logged): %r",
                          component, exc, exc_info=exc)
-        _instrument().add(1, {A.COMPONENT: component})
+        _instrument().add(1, {agentotel_names.COMPONENT: component})
     except Exception:  # noqa: BLE001 - the last line of defence must not raise
         pass
 

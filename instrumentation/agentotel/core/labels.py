@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from ..semconv import agentotel_names as A
+from ..semconv import agentotel_names
 
 _log = logging.getLogger("agentotel")
 _warned: set[str] = set()
@@ -50,8 +50,8 @@ class BoundedValues:
                 seen.add(value)
                 return value
         warn_once(f"labels:{label}", "more than %d values of %s; further ones are recorded as %r on metrics "
-                  "(AGENTOTEL_MAX_LABEL_VALUES)", self.limit, label, A.OTHER)
-        return A.OTHER
+                  "(AGENTOTEL_MAX_LABEL_VALUES)", self.limit, label, agentotel_names.OTHER)
+        return agentotel_names.OTHER
 
 
 def channel(value) -> str | None:
@@ -59,4 +59,4 @@ def channel(value) -> str | None:
     if value is None:
         return None
     value = str(value).strip().lower()
-    return value if value in A.CHANNELS else A.OTHER
+    return value if value in agentotel_names.CHANNELS else agentotel_names.OTHER
