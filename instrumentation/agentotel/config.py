@@ -10,18 +10,14 @@ one, ``AGENTOTEL_*`` otherwise. docs/configuration.md lists them for users.
 
 from __future__ import annotations
 
-import logging
 import math
 import os
 import re
-import sys
-import threading
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from .core import forks
+from .core.log_once import warn_once
 
-_log = logging.getLogger("agentotel")
 
 #: ``gen_ai_latest_experimental`` switches GenAI names to the newest development conventions.
 OTEL_SEMCONV_STABILITY_OPT_IN = "OTEL_SEMCONV_STABILITY_OPT_IN"
@@ -136,25 +132,12 @@ class Settings:
         return bool(self.capture_content)
 
 
-_warned: set[tuple[str, str]] = set()
-_warned_lock = threading.Lock()
-forks.renew_in_child(sys.modules[__name__], "_warned_lock")
-
-
 def warn_setting(var: str, value: object, problem: str, fallback: object) -> None:
     """Say once per process that ``var``'s ``value`` is not used: one line naming the variable, the
     problem and what is used instead. Never raises."""
     try:
-        key = (var, str(value))
-        with _warned_lock:
-            if key in _warned:
-                return
-            _warned.add(key)
         problem = " ".join(str(problem).split())  # one line, whatever the problem's text holds
-        message = f"agentotel: ignoring {var}={value!r}: {problem}; using {fallback}"
-        from .autoconf.internal_logs import warn
-
-        warn(_log, "%s", message)
+        warn_once(("setting", var, str(value)), "%s", f"ignoring {var}={value!r}: {problem}; using {fallback}")
     except Exception:  # noqa: BLE001 - a warning must not become a problem
         pass
 

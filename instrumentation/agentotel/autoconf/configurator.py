@@ -24,7 +24,7 @@ from ..processors import CostRollup
 from ..processors import log_processors as agentotel_log_processors
 from ..processors import span_processors as agentotel_span_processors
 from ..version import __version__
-from .internal_logs import warn
+from ..core.log_once import warn
 from .pipeline import Pipeline, build_pipeline, install
 
 _log = logging.getLogger("agentotel")

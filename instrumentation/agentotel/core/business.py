@@ -17,7 +17,7 @@ from typing import Any
 from opentelemetry import trace
 
 from ..semconv import agentotel_names
-from .labels import warn_once
+from .log_once import warn_once
 
 SPAN_EVENT = "agentotel.business.event"
 

@@ -19,7 +19,7 @@ from opentelemetry import trace
 
 from ..semconv import agentotel_names
 from ..semconv import genai
-from .labels import warn_once
+from .log_once import warn_once
 
 
 def _label_from_score(name: str, score: float | None) -> str | None:

@@ -115,7 +115,7 @@ class TestInternalLogs:
 
         from opentelemetry.sdk._logs import LoggerProvider, LoggingHandler
 
-        from agentotel.autoconf.internal_logs import warn
+        from agentotel.core.log_once import warn
 
         logger = logging.getLogger("agentotel.test.only_otel")
         logger.propagate = False
