@@ -12,14 +12,13 @@ SDK's declarative configuration instead.
 from __future__ import annotations
 
 import logging
-import os
 
 from opentelemetry.sdk import _configuration as sdk_configuration
 from opentelemetry.sdk._configuration import _BaseConfigurator, _OTelSDKConfigurator
 from opentelemetry.sdk.resources import Resource
 
 from .. import threads
-from ..config import settings
+from ..config import sdk_switches, settings
 from ..processors import CostRollup
 from ..processors import log_processors as agentotel_log_processors
 from ..processors import span_processors as agentotel_span_processors
@@ -37,10 +36,6 @@ _KNOWN_KWARGS = {
     "log_exporter_names", "sampler", "id_generator", "setup_logging_handler", "exporter_args_map",
     "span_processors", "log_record_processors",
 }
-
-
-def _true(name: str, default: str) -> bool:
-    return os.environ.get(name, default).strip().lower() == "true"
 
 
 def make_resource(resource_attributes: dict | None = None, auto_instrumentation_version: str | None = None) -> Resource:
@@ -88,7 +83,7 @@ def pipeline_from_environment(rollup: CostRollup | None = None, **kwargs) -> Pip
         sdk_configuration._get_id_generator())
     logging_handler = kwargs.get("setup_logging_handler")
     if logging_handler is None:
-        logging_handler = _true("OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED", "false")
+        logging_handler = sdk_switches()[2]
 
     return build_pipeline(
         resource,
@@ -132,9 +127,10 @@ class AgentOtelConfigurator(_BaseConfigurator):
     """Configures the SDK for agent telemetry; see the module docstring."""
 
     def _configure(self, **kwargs):
-        if _true("OTEL_SDK_DISABLED", "false"):
+        disabled, config_file, _ = sdk_switches()
+        if disabled:
             return
-        if os.environ.get("OTEL_CONFIG_FILE"):
+        if config_file:
             _OTelSDKConfigurator()._configure(**kwargs)
             return
         configure_from_environment(**kwargs)
