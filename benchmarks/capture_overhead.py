@@ -69,7 +69,7 @@ from demo.fake_provider import start_fake_provider  # noqa: E402
 from agentotel.capture import LLMInstrumentor  # noqa: E402
 from agentotel.core import deferral  # noqa: E402
 from agentotel.core.emitter import Operation  # noqa: E402
-from agentotel.processors import span_processors  # noqa: E402
+from agentotel.processors import CostRollup, span_processors  # noqa: E402
 
 try:
     from opentelemetry.instrumentation.openai_v2 import OpenAIInstrumentor
@@ -155,12 +155,13 @@ def main() -> None:
     # agentotel's configurations also run its span processors (conversation stamping, cost
     # roll-up, secret scrubbing), as ``opentelemetry-instrument`` with agentotel sets them up
     tp_agentotel = TracerProvider()
-    for processor in span_processors():
+    rollup = CostRollup()
+    for processor in span_processors(rollup):
         tp_agentotel.add_span_processor(processor)
     tp_agentotel.add_span_processor(Drop())
     mp = MeterProvider(metric_readers=[InMemoryMetricReader()])
     providers = {"tracer_provider": tp, "meter_provider": mp}
-    agentotel_providers = {"tracer_provider": tp_agentotel, "meter_provider": mp}
+    agentotel_providers = {"tracer_provider": tp_agentotel, "meter_provider": mp, "cost_rollup": rollup}
     fake = start_canned() if args.canned else start_in_child() if args.server_process else start_fake_provider()
     client = openai.OpenAI(base_url=f"{fake.base_url}/v1", api_key="sk-bench", max_retries=0)
     capture = LLMInstrumentor()
@@ -177,7 +178,7 @@ def main() -> None:
         if name == "capture-only":
             capture.interceptor.emitter = SilentEmitter()
         if name in ("openai-v2", "both"):
-            otel.instrument(**(agentotel_providers if name == "both" else providers))
+            otel.instrument(tracer_provider=tp_agentotel if name == "both" else tp, meter_provider=mp)
         if name in ("httpx", "agentotel+httpx"):
             for instrumentor in http_instrumentors:
                 instrumentor.instrument(**(agentotel_providers if name == "agentotel+httpx" else providers))

@@ -34,7 +34,7 @@ from agentotel.core import deferral
 from agentotel.core.emitter import Emitter
 from agentotel.core.records import AgentInvocation, Document, LLMCall, Retrieval, ToolExecution, Usage, Workflow
 from agentotel.core.runtime import set_emitter
-from agentotel.processors import span_processors
+from agentotel.processors import CostRollup, span_processors
 
 
 class Drop(SpanProcessor):
@@ -43,13 +43,17 @@ class Drop(SpanProcessor):
 
 
 def providers(with_agentotel_processors: bool):
+    """A tracer provider (with agentotel's span processors, or not), a meter provider, and the
+    ``CostRollup`` among the processors (None without them)."""
     tp = TracerProvider()
+    rollup = None
     if with_agentotel_processors:
-        for p in span_processors():
+        rollup = CostRollup()
+        for p in span_processors(rollup):
             tp.add_span_processor(p)
     tp.add_span_processor(Drop())
     mp = MeterProvider(metric_readers=[InMemoryMetricReader()])
-    return tp, mp
+    return tp, mp, rollup
 
 
 BATCH = 500
@@ -81,7 +85,7 @@ def main() -> None:
     parser.add_argument("--iterations", type=int, default=20000)
     args = parser.parse_args()
 
-    tp, mp = providers(False)
+    tp, mp, _ = providers(False)
     tracer = tp.get_tracer("baseline")
     meter = mp.get_meter("baseline")
     h1 = meter.create_histogram("baseline.duration", unit="s")
@@ -130,7 +134,7 @@ def main() -> None:
         h1.record(0.5, point_attrs)
         span.end()
 
-    tp2, mp2 = providers(True)
+    tp2, mp2, rollup2 = providers(True)
     reset_settings(Settings())
 
     def agentotel_cases(emitter, suffix):
@@ -169,8 +173,8 @@ def main() -> None:
         ("stock SDK span, 10 attributes + 2 histogram records (baseline)", baseline),
         ("stock SDK span, 10 attributes + 4 metric records", baseline_same_metrics),
         ("stock SDK, the LLM call record's telemetry by hand", same_telemetry_by_hand),
-        *agentotel_cases(Emitter(tp2, mp2, settings=Settings(), deferred=True), ""),
-        *agentotel_cases(Emitter(tp2, mp2, settings=Settings(), deferred=False), ", deferred=False"),
+        *agentotel_cases(Emitter(tp2, mp2, settings=Settings(), deferred=True, rollup=rollup2), ""),
+        *agentotel_cases(Emitter(tp2, mp2, settings=Settings(), deferred=False, rollup=rollup2), ", deferred=False"),
     ]
     results = [(name, *measure(fn, args.iterations)) for name, fn in cases]
     base = results[0][1]

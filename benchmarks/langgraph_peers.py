@@ -57,11 +57,12 @@ def _instrument(config: str, base_url: str):
         from agentotel.core.emitter import Emitter
         from agentotel.core.runtime import set_emitter
         from agentotel.frameworks.langchain import LangChainInstrumentor
-        from agentotel.processors import span_processors
+        from agentotel.processors import CostRollup, span_processors
 
-        for processor in span_processors():
+        rollup = CostRollup()
+        for processor in span_processors(rollup):
             tracer_provider.add_span_processor(processor)
-        set_emitter(Emitter(tracer_provider, meter_provider, settings=Settings()))
+        set_emitter(Emitter(tracer_provider, meter_provider, settings=Settings(), rollup=rollup))
         LLMInstrumentor().instrument(base_urls={f"{base_url}/v1": "openai"})
         LangChainInstrumentor().instrument()
     elif config == "openllmetry":

@@ -170,17 +170,18 @@ def captured_spans(count: int):
 
     from agentotel.capture import LLMInstrumentor
     from agentotel.core import deferral
-    from agentotel.processors import span_processors
+    from agentotel.processors import CostRollup, span_processors
     from demo.fake_provider import start_fake_provider
 
     provider = start_fake_provider()
     tracer_provider = TracerProvider()
     exporter = InMemorySpanExporter()
-    for processor in span_processors():
+    rollup = CostRollup()
+    for processor in span_processors(rollup):
         tracer_provider.add_span_processor(processor)
     tracer_provider.add_span_processor(SimpleSpanProcessor(exporter))
     capture = LLMInstrumentor()
-    capture.instrument(tracer_provider=tracer_provider, meter_provider=MeterProvider())
+    capture.instrument(tracer_provider=tracer_provider, meter_provider=MeterProvider(), cost_rollup=rollup)
     try:
         client = openai.OpenAI(base_url=f"{provider.base_url}/v1", api_key="sk-bench", max_retries=0)
         for _ in range(count):

@@ -29,7 +29,7 @@ import random
 import re
 import time
 
-from agentotel.capture.sanitize import scrub_text
+from agentotel.processors.secrets import scrub_text
 from agentotel.content.redaction import BUILTIN, Pipeline
 
 SIZES = (10_000, 100_000, 1_000_000, 5_000_000, 20_000_000)

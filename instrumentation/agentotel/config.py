@@ -10,18 +10,14 @@ one, ``AGENTOTEL_*`` otherwise. docs/configuration.md lists them for users.
 
 from __future__ import annotations
 
-import logging
 import math
 import os
 import re
-import sys
-import threading
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from .core import forks
+from .core.log_once import warn_once
 
-_log = logging.getLogger("agentotel")
 
 #: ``gen_ai_latest_experimental`` switches GenAI names to the newest development conventions.
 OTEL_SEMCONV_STABILITY_OPT_IN = "OTEL_SEMCONV_STABILITY_OPT_IN"
@@ -63,6 +59,12 @@ AGENTOTEL_THREAD_CONTEXT = "AGENTOTEL_THREAD_CONTEXT"
 AGENTOTEL_SHUTDOWN_TIMEOUT = "AGENTOTEL_SHUTDOWN_TIMEOUT"
 #: Flush telemetry when the process gets SIGTERM and has no handler of its own. Default true.
 AGENTOTEL_FLUSH_ON_SIGTERM = "AGENTOTEL_FLUSH_ON_SIGTERM"
+#: The SDK's switch: ``true`` turns the zero-code set-up off (the SDK's own meaning).
+OTEL_SDK_DISABLED = "OTEL_SDK_DISABLED"
+#: A declarative configuration file: the SDK's own configurator sets everything up instead.
+OTEL_CONFIG_FILE = "OTEL_CONFIG_FILE"
+#: Export Python logging records (the distro sets it ``true``; the SDK's default is ``false``).
+OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED = "OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED"
 #: Hand the OpenTelemetry SDK's share of ending an operation (span attributes, metric points, the
 #: span's end) to a background thread instead of doing it on the app's thread. Default true.
 AGENTOTEL_DEFERRED_EMIT = "AGENTOTEL_DEFERRED_EMIT"
@@ -136,25 +138,12 @@ class Settings:
         return bool(self.capture_content)
 
 
-_warned: set[tuple[str, str]] = set()
-_warned_lock = threading.Lock()
-forks.renew_in_child(sys.modules[__name__], "_warned_lock")
-
-
 def warn_setting(var: str, value: object, problem: str, fallback: object) -> None:
     """Say once per process that ``var``'s ``value`` is not used: one line naming the variable, the
     problem and what is used instead. Never raises."""
     try:
-        key = (var, str(value))
-        with _warned_lock:
-            if key in _warned:
-                return
-            _warned.add(key)
         problem = " ".join(str(problem).split())  # one line, whatever the problem's text holds
-        message = f"agentotel: ignoring {var}={value!r}: {problem}; using {fallback}"
-        from .autoconf.internal_logs import warn
-
-        warn(_log, "%s", message)
+        warn_once(("setting", var, str(value)), "%s", f"ignoring {var}={value!r}: {problem}; using {fallback}")
     except Exception:  # noqa: BLE001 - a warning must not become a problem
         pass
 
@@ -324,6 +313,18 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
 
 
 _settings: Settings | None = None
+
+
+def sdk_switches(env=None) -> tuple[bool, str | None, bool]:
+    """The SDK's own variables, read when the configurator runs (after the distro's defaults):
+    ``OTEL_SDK_DISABLED``, ``OTEL_CONFIG_FILE`` and ``OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED``.
+    Booleans are ``true`` only when spelled so, as the SDK reads them."""
+    env = os.environ if env is None else env
+
+    def true(var: str) -> bool:
+        return env.get(var, "false").strip().lower() == "true"
+
+    return true(OTEL_SDK_DISABLED), env.get(OTEL_CONFIG_FILE) or None, true(OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED)
 
 
 def settings() -> Settings:

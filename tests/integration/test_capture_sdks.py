@@ -30,7 +30,7 @@ from agentotel.capture import LLMInstrumentor
 from agentotel.config import Settings, load_settings, reset_settings
 from agentotel.core import deferral
 from agentotel.core.runtime import set_emitter
-from agentotel.processors import span_processors
+from agentotel.processors import CostRollup, span_processors
 from demo.fake_provider import start_fake_provider
 from demo.fake_provider.scenarios import SLOW_SECONDS
 
@@ -61,14 +61,15 @@ class Telemetry:
         self.reader = InMemoryMetricReader()
         self.logs_exporter = InMemoryLogRecordExporter()
         self.tracer_provider = TracerProvider()
-        for processor in span_processors():
+        rollup = CostRollup()
+        for processor in span_processors(rollup):
             self.tracer_provider.add_span_processor(processor)
         self.tracer_provider.add_span_processor(SimpleSpanProcessor(self.spans_exporter))
         self.meter_provider = MeterProvider(metric_readers=[self.reader])
         self.logger_provider = LoggerProvider()
         self.logger_provider.add_log_record_processor(SimpleLogRecordProcessor(self.logs_exporter))
         self.providers = {"tracer_provider": self.tracer_provider, "meter_provider": self.meter_provider,
-                          "logger_provider": self.logger_provider}
+                          "logger_provider": self.logger_provider, "cost_rollup": rollup}
 
     def spans(self, name=None):
         assert deferral.worker.drain(10)

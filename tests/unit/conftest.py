@@ -18,7 +18,7 @@ from agentotel.config import Settings, reset_settings
 from agentotel.core import deferral
 from agentotel.core.emitter import Emitter
 from agentotel.core.runtime import set_emitter
-from agentotel.processors import span_processors
+from agentotel.processors import CostRollup, span_processors
 
 
 class DrainingSpanExporter(InMemorySpanExporter):
@@ -58,7 +58,8 @@ class Telemetry:
         self.reader = DrainingMetricReader()
         self.logs_exporter = DrainingLogExporter()
         self.tracer_provider = TracerProvider()
-        self.processors = span_processors()
+        self.rollup = CostRollup()
+        self.processors = span_processors(self.rollup)
         for processor in self.processors:
             self.tracer_provider.add_span_processor(processor)
         self.tracer_provider.add_span_processor(SimpleSpanProcessor(self.spans_exporter))
@@ -67,7 +68,7 @@ class Telemetry:
         self.logger_provider.add_log_record_processor(SimpleLogRecordProcessor(self.logs_exporter))
         reset_settings(settings)
         self.emitter = Emitter(self.tracer_provider, self.meter_provider, self.logger_provider,
-                               settings=settings, redactors=redactors)
+                               settings=settings, redactors=redactors, rollup=self.rollup)
         set_emitter(self.emitter)
 
     def spans(self):

@@ -7,15 +7,14 @@ import logging
 import pytest
 
 from agentotel import config
+from agentotel.core import log_once
 from agentotel.config import load_settings
 
 
 @pytest.fixture(autouse=True)
-def fresh_warnings():
+def fresh_warnings(monkeypatch):
     """Each test sees its own warnings (they are said once per process)."""
-    config._warned.clear()
-    yield
-    config._warned.clear()
+    monkeypatch.setattr(log_once, "_said", log_once.FirstTime())
 
 
 def test_defaults():

@@ -28,3 +28,33 @@ def test_import_makes_no_network_access(monkeypatch):
 
     importlib.reload(cost)
     cost.CostEngine(cost.load_catalog())
+
+
+def test_api_alone_then_any_sdk_configured_later():
+    """A process that imports agentotel and uses every decorator loads no ``opentelemetry.sdk``
+    module; an SDK set up afterwards receives the decorators' spans and metrics."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    app = Path(__file__).resolve().parents[1] / "support" / "api_only_app.py"
+    done = subprocess.run([sys.executable, str(app), "--configure-later"], capture_output=True, text=True,
+                          timeout=120, env={"PATH": "/usr/bin:/bin", "OTEL_SDK_DISABLED": "false"})
+    assert done.returncode == 0, done.stderr
+    before, after = (json.loads(line) for line in done.stdout.splitlines())
+    assert before["sdk_modules"] == []
+    assert set(after["spans"]) == {"invoke_workflow triage", "invoke_agent support", "chat gpt-4o-mini",
+                                   "execute_tool lookup", "retrieval kb"}
+    assert {"gen_ai.client.operation.duration", "gen_ai.client.token.usage", "agentotel.llm.cost",
+            "agentotel.conversations", "agentotel.retrieval.searches"} <= set(after["metrics"])
+
+
+def test_names_that_need_the_sdk_load_on_first_use():
+    """``configure``, ``Telemetry`` and ``span_processors`` resolve lazily to the SDK-backed objects."""
+    from agentotel.sdk import Telemetry, configure
+    from agentotel.processors import span_processors
+
+    assert agentotel.configure is configure and agentotel.Telemetry is Telemetry
+    assert agentotel.span_processors is span_processors
+    assert "configure" in dir(agentotel)

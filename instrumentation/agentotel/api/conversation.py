@@ -17,8 +17,8 @@ from opentelemetry import context as otel_context
 from ..core import guard
 from ..core.runtime import get_signals
 from ..core.scope import current_agent
-from ..semconv import agentotel_names as A
-from ..semconv import genai as G
+from ..semconv import agentotel_names
+from ..semconv import genai
 
 
 class conversation:  # noqa: N801 - used like a function: `with conversation("c-1"):`
@@ -35,13 +35,13 @@ class conversation:  # noqa: N801 - used like a function: `with conversation("c-
 
     def __enter__(self) -> "conversation":
         with guard.contained("conversation"):
-            ctx = baggage.set_baggage(G.GEN_AI_CONVERSATION_ID, self.id)
+            ctx = baggage.set_baggage(genai.GEN_AI_CONVERSATION_ID, self.id)
             if self.user_id is not None:
-                ctx = baggage.set_baggage(G.USER_ID, str(self.user_id), ctx)
+                ctx = baggage.set_baggage(genai.USER_ID, str(self.user_id), ctx)
             if self.tenant is not None:
-                ctx = baggage.set_baggage(A.TENANT_ID, str(self.tenant), ctx)
+                ctx = baggage.set_baggage(agentotel_names.TENANT_ID, str(self.tenant), ctx)
             if self.channel is not None:
-                ctx = baggage.set_baggage(A.CONVERSATION_CHANNEL, str(self.channel), ctx)
+                ctx = baggage.set_baggage(agentotel_names.CONVERSATION_CHANNEL, str(self.channel), ctx)
             self._token = otel_context.attach(ctx)
             get_signals().start(self.id, self.agent or current_agent(), self.tenant, self.channel)
         return self
@@ -66,13 +66,13 @@ class conversation:  # noqa: N801 - used like a function: `with conversation("c-
         record_first_response(self.id)
 
     def resolve(self) -> None:
-        record_outcome(self.id, A.OUTCOME_RESOLVED)
+        record_outcome(self.id, agentotel_names.OUTCOME_RESOLVED)
 
     def escalate(self, reason: str) -> None:
-        record_outcome(self.id, A.OUTCOME_ESCALATED, reason=reason)
+        record_outcome(self.id, agentotel_names.OUTCOME_ESCALATED, reason=reason)
 
     def abandon(self) -> None:
-        record_outcome(self.id, A.OUTCOME_ABANDONED)
+        record_outcome(self.id, agentotel_names.OUTCOME_ABANDONED)
 
     def feedback(self, score: float, comment: str | None = None) -> None:
         record_feedback(self.id, score, comment)
@@ -82,7 +82,7 @@ class conversation:  # noqa: N801 - used like a function: `with conversation("c-
         evaluation."""
         from .evaluations import record_evaluation
 
-        record_evaluation(A.EVALUATION_INTENT_CONFIRMATION, 1.0 if confirmed else 0.0, conversation_id=self.id)
+        record_evaluation(agentotel_names.EVALUATION_INTENT_CONFIRMATION, 1.0 if confirmed else 0.0, conversation_id=self.id)
 
 
 def set_intent(conversation_id: str, intent: str) -> None:

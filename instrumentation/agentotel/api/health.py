@@ -31,7 +31,7 @@ from opentelemetry.metrics import CallbackOptions, Observation
 from ..core import guard
 from ..core.instruments import _histogram
 from ..core.runtime import get_emitter
-from ..semconv import agentotel_names as A
+from ..semconv import agentotel_names
 from ..version import __version__
 
 PASS, FAIL, TIMEOUT = "pass", "fail", "timeout"
@@ -60,9 +60,9 @@ class HealthChecks:
         self._states: dict[str, tuple[bool, bool]] = {}  # name -> (passed, required), last run
         self._recent_runs = recent_runs
         meter = metrics.get_meter("agentotel", __version__, meter_provider)
-        name, unit, description = A.METRIC_HEALTH_CHECK_STATUS
+        name, unit, description = agentotel_names.METRIC_HEALTH_CHECK_STATUS
         meter.create_observable_gauge(name, callbacks=[self._observe], unit=unit, description=description)
-        self._duration = _histogram(meter, A.METRIC_HEALTH_CHECK_DURATION, A.HEALTH_CHECK_BUCKETS)
+        self._duration = _histogram(meter, agentotel_names.METRIC_HEALTH_CHECK_DURATION, agentotel_names.HEALTH_CHECK_BUCKETS)
 
     def add(self, name: str, check: Callable[[], Any], *, timeout: float = 2.0, required: bool = True) -> None:
         """Register ``check`` (sync or async, no arguments) under ``name``."""
@@ -105,8 +105,8 @@ class HealthChecks:
         with guard.contained("health"):
             self._states[name] = (state == PASS, required)
             if seconds is not None:
-                self._duration.record(seconds, {A.HEALTH_CHECK_NAME: name, A.HEALTH_CHECK_STATE: state,
-                                                A.HEALTH_CHECK_REQUIRED: str(required).lower()})
+                self._duration.record(seconds, {agentotel_names.HEALTH_CHECK_NAME: name, agentotel_names.HEALTH_CHECK_STATE: state,
+                                                agentotel_names.HEALTH_CHECK_REQUIRED: str(required).lower()})
 
     def _agent_runs(self) -> dict:
         runs = self._recent_runs
@@ -139,8 +139,8 @@ class HealthChecks:
         return 200, {"status": DEGRADED if failed else OK, "checks": body_checks}
 
     def _observe(self, options: CallbackOptions):
-        return [Observation(1 if passed else 0, {A.HEALTH_CHECK_NAME: name,
-                                                 A.HEALTH_CHECK_REQUIRED: str(required).lower()})
+        return [Observation(1 if passed else 0, {agentotel_names.HEALTH_CHECK_NAME: name,
+                                                 agentotel_names.HEALTH_CHECK_REQUIRED: str(required).lower()})
                 for name, (passed, required) in list(self._states.items())]
 
     # --------------------------------------------------------------------------- ASGI

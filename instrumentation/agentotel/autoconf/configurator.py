@@ -12,18 +12,18 @@ SDK's declarative configuration instead.
 from __future__ import annotations
 
 import logging
-import os
 
 from opentelemetry.sdk import _configuration as sdk_configuration
 from opentelemetry.sdk._configuration import _BaseConfigurator, _OTelSDKConfigurator
 from opentelemetry.sdk.resources import Resource
 
 from .. import threads
-from ..config import settings
+from ..config import sdk_switches, settings
+from ..processors import CostRollup
 from ..processors import log_processors as agentotel_log_processors
 from ..processors import span_processors as agentotel_span_processors
 from ..version import __version__
-from .internal_logs import warn
+from ..core.log_once import warn
 from .pipeline import Pipeline, build_pipeline, install
 
 _log = logging.getLogger("agentotel")
@@ -36,10 +36,6 @@ _KNOWN_KWARGS = {
     "log_exporter_names", "sampler", "id_generator", "setup_logging_handler", "exporter_args_map",
     "span_processors", "log_record_processors",
 }
-
-
-def _true(name: str, default: str) -> bool:
-    return os.environ.get(name, default).strip().lower() == "true"
 
 
 def make_resource(resource_attributes: dict | None = None, auto_instrumentation_version: str | None = None) -> Resource:
@@ -70,8 +66,9 @@ def _instantiate(classes: dict, args_map) -> list:
     return [cls(**(args_map or {}).get(cls, {})) for cls in classes.values()]
 
 
-def pipeline_from_environment(**kwargs) -> Pipeline:
-    """The pipeline the environment (and the SDK configurator's keyword arguments) describe."""
+def pipeline_from_environment(rollup: CostRollup | None = None, **kwargs) -> Pipeline:
+    """The pipeline the environment (and the SDK configurator's keyword arguments) describe, with
+    ``rollup`` (a new one when None) among agentotel's span processors."""
     unknown = set(kwargs) - _KNOWN_KWARGS
     if unknown:
         _log.warning("agentotel: configurator ignores unknown arguments %s", sorted(unknown))
@@ -86,14 +83,14 @@ def pipeline_from_environment(**kwargs) -> Pipeline:
         sdk_configuration._get_id_generator())
     logging_handler = kwargs.get("setup_logging_handler")
     if logging_handler is None:
-        logging_handler = _true("OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED", "false")
+        logging_handler = sdk_switches()[2]
 
     return build_pipeline(
         resource,
         _instantiate(span_classes, args_map),
         _instantiate(metric_classes, args_map),
         _instantiate(log_classes, args_map),
-        span_processors=[*agentotel_span_processors(), *(kwargs.get("span_processors") or ())],
+        span_processors=[*agentotel_span_processors(rollup), *(kwargs.get("span_processors") or ())],
         log_record_processors=[*agentotel_log_processors(), *(kwargs.get("log_record_processors") or ())],
         sampler=sampler,
         id_generator=id_generator,
@@ -103,21 +100,25 @@ def pipeline_from_environment(**kwargs) -> Pipeline:
 
 
 def configure_from_environment(**kwargs) -> Pipeline:
-    """Build the pipeline and make it global, as ``opentelemetry-instrument`` does; returns it."""
-    pipeline = pipeline_from_environment(**kwargs)
+    """Build the pipeline and make it global, as ``opentelemetry-instrument`` does, with the
+    process-wide emitter on it; returns it."""
+    rollup = CostRollup()
+    pipeline = pipeline_from_environment(rollup, **kwargs)
     install(pipeline)
     if settings().thread_context:
         threads.install()
-    _check_pricing()
+    _start_emitter(rollup)
     return pipeline
 
 
-def _check_pricing() -> None:
-    """Load the pricing catalog now, so a broken ``AGENTOTEL_PRICING_FILE`` is reported at start-up."""
-    from ..core.runtime import get_emitter
+def _start_emitter(rollup: CostRollup) -> None:
+    """The process-wide emitter on the global providers, handed the pipeline's ``rollup``. It loads
+    the pricing catalog now, so a broken ``AGENTOTEL_PRICING_FILE`` is reported at start-up."""
+    from ..core.emitter import Emitter
+    from ..core.runtime import set_emitter
 
     try:
-        get_emitter()
+        set_emitter(Emitter(rollup=rollup))
     except Exception as exc:  # noqa: BLE001 - a telemetry set-up problem must not stop the app
         warn(_log, "agentotel: %s", exc, level=logging.ERROR)
 
@@ -126,9 +127,10 @@ class AgentOtelConfigurator(_BaseConfigurator):
     """Configures the SDK for agent telemetry; see the module docstring."""
 
     def _configure(self, **kwargs):
-        if _true("OTEL_SDK_DISABLED", "false"):
+        disabled, config_file, _ = sdk_switches()
+        if disabled:
             return
-        if os.environ.get("OTEL_CONFIG_FILE"):
+        if config_file:
             _OTelSDKConfigurator()._configure(**kwargs)
             return
         configure_from_environment(**kwargs)

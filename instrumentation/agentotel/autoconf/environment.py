@@ -1,5 +1,4 @@
-"""The defaults ``opentelemetry-instrument`` runs with when agentotel is installed, and the
-zero-code set-up's own switch.
+"""The defaults ``opentelemetry-instrument`` runs with when agentotel is installed.
 
 The distro applies each default with ``os.environ.setdefault``: a variable the user set, in the
 environment or as an ``opentelemetry-instrument --option``, always wins. agentotel's other settings
@@ -7,17 +6,6 @@ environment or as an ``opentelemetry-instrument --option``, always wins. agentot
 """
 
 from __future__ import annotations
-
-import os
-
-from ..config import AGENTOTEL_FLUSH_ON_SIGTERM, _bool
-
-def flush_on_sigterm(env=os.environ) -> bool:
-    """Flush telemetry (within ``AGENTOTEL_SHUTDOWN_TIMEOUT``) when SIGTERM ends the process: servers
-    such as uvicorn re-raise SIGTERM after their graceful shutdown, which skips ``atexit``. Installed
-    only where SIGTERM still has its default action. ``AGENTOTEL_FLUSH_ON_SIGTERM``, default true."""
-    return _bool(env, AGENTOTEL_FLUSH_ON_SIGTERM, True)
-
 
 #: Name of the conversation-header propagator (``opentelemetry_propagator`` entry point).
 CONVERSATION_PROPAGATOR = "agentotel_conversation"

@@ -38,22 +38,10 @@ from opentelemetry.sdk.trace import SpanProcessor
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 
 from ..core import forks
-from .internal_logs import warn
+from ..core.log_once import warn_once
 from .stats import QUEUE_FULL, SHUTDOWN, Ledger
 
 _log = logging.getLogger("agentotel")
-_warned: set[str] = set()
-_warned_lock = threading.Lock()
-forks.renew_in_child(sys.modules[__name__], "_warned_lock")
-
-
-def warn_once(key: str, message: str, *args) -> None:
-    """Log an internal problem the first time ``key`` is seen; later ones are only counted."""
-    with _warned_lock:
-        if key in _warned:
-            return
-        _warned.add(key)
-    warn(_log, message, *args)
 
 
 class BoundedCall:
@@ -86,7 +74,7 @@ class BoundedCall:
                         outcome[0] = fn()
                     except Exception as exc:  # noqa: BLE001
                         outcome[0] = False
-                        warn_once(f"{self._name}:{type(exc).__name__}", "agentotel: %s failed: %r", self._name, exc)
+                        warn_once(f"{self._name}:{type(exc).__name__}", "%s failed: %r", self._name, exc)
                     finally:
                         done.set()
 
@@ -141,14 +129,14 @@ class _ExportCounting:
         try:
             result = inner_export()
         except Exception as exc:  # noqa: BLE001 - an exporter bug must not reach the SDK's worker
-            warn_once(f"export-raised:{ledger.signal}", "agentotel: the %s exporter raised %r; the batch is dropped",
+            warn_once(f"export-raised:{ledger.signal}", "the %s exporter raised %r; the batch is dropped",
                       ledger.signal, exc)
         finally:
             delivered = result == self._success
             ledger.finish_export(count, delivered)
             if not delivered:
                 warn_once(f"export-failed:{ledger.signal}",
-                          "agentotel: cannot export %s to %s; dropped items are counted in "
+                          "cannot export %s to %s; dropped items are counted in "
                           "agentotel.telemetry.dropped (logged once)", ledger.signal, _endpoint(self._inner))
         return result
 

@@ -8,8 +8,8 @@ through once (the loss itself is counted in ``agentotel.telemetry.dropped``), an
 ``NotFromExportPath`` keeps records logged inside an export (where the SDK suppresses
 instrumentation) out of the exported logs.
 
-agentotel's own warnings about lost telemetry go through ``warn``: when the only handler that would
-see them is the OTel one (usual for an app that never configured ``logging``; its records cannot be
+agentotel's own warnings go through ``core.log_once.warn``: when the only handler that would see
+them is the OTel one (usual for an app that never configured ``logging``; its records cannot be
 exported while the collector is down), they are also written to stderr, as Python does for a
 logger without handlers.
 """
@@ -17,12 +17,10 @@ logger without handlers.
 from __future__ import annotations
 
 import logging
-import sys
-import threading
 
 from opentelemetry import context as otel_context
 
-from ..core import forks
+from ..core.log_once import FirstTime, warn
 
 try:  # the key the SDK sets while it exports; public as a string since 1.0
     from opentelemetry.context import _SUPPRESS_INSTRUMENTATION_KEY
@@ -49,17 +47,10 @@ class OncePerMessage(logging.Filter):
 
     def __init__(self):
         super().__init__()
-        self._seen: set[tuple[str, int, str]] = set()
-        self._lock = threading.Lock()
-        forks.renew_in_child(self)
+        self._seen = FirstTime()
 
     def filter(self, record: logging.LogRecord) -> bool:
-        key = (record.name, record.levelno, str(record.msg))
-        with self._lock:
-            if key in self._seen:
-                return False
-            self._seen.add(key)
-        return True
+        return self._seen.first((record.name, record.levelno, str(record.msg)))
 
 
 class NotFromExportPath(logging.Filter):
@@ -78,30 +69,3 @@ def quiet_export_path() -> None:
         logger = logging.getLogger(name)
         if _once not in logger.filters:
             logger.addFilter(_once)
-
-
-def _handlers(logger: logging.Logger) -> list[logging.Handler]:
-    """The handlers a record logged on ``logger`` reaches (without Python's last resort)."""
-    found: list[logging.Handler] = []
-    current: logging.Logger | None = logger
-    while current is not None:
-        found.extend(current.handlers)
-        if not current.propagate:
-            break
-        current = current.parent
-    return found
-
-
-def warn(logger: logging.Logger, message: str, *args, level: int = logging.WARNING) -> None:
-    """Log a problem; also to stderr when only the OTel handler would see it. Never raises."""
-    try:
-        from opentelemetry.sdk._logs import LoggingHandler
-
-        logger.log(level, message, *args)
-        handlers = _handlers(logger)
-        # No handler at all: Python's last resort has printed it. Only OTel handlers: nobody will.
-        if handlers and logger.isEnabledFor(level) and all(
-                isinstance(h, LoggingHandler) or level < h.level for h in handlers):
-            sys.stderr.write((message % args if args else message) + "\n")
-    except Exception:  # noqa: BLE001 - reporting a problem must not become one
-        pass

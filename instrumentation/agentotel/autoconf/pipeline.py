@@ -41,7 +41,7 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
 
 from ..core import deferral, forks, signal_mask
 from . import stats
-from .environment import flush_on_sigterm
+from ..config import settings as current_settings
 from .exporting import (
     BoundedMetricReader,
     CountingLogExporter,
@@ -290,7 +290,7 @@ def install(pipeline: Pipeline) -> None:
         logging.getLogger().addHandler(pipeline.log_handler)
         _keep_handler_on_reconfigure(pipeline.log_handler)
     atexit.register(pipeline.shutdown)
-    sigterm = flush_on_sigterm()
+    sigterm = current_settings().flush_on_sigterm
     if sigterm:
         _flush_on_sigterm(pipeline)
     forking.prepare(pipeline, sigterm_handler if sigterm else None)

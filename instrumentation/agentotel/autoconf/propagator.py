@@ -44,8 +44,8 @@ class ConversationHeaderPropagator(TextMapPropagator):
 
     def __init__(self, headers: tuple[str, str, str] | None = None):
         if headers is None:
-            s = settings()
-            headers = (s.conversation_id_header, s.user_id_header, s.tenant_header)
+            current = settings()
+            headers = (current.conversation_id_header, current.user_id_header, current.tenant_header)
         self._pairs = tuple((header.lower(), key) for header, key in zip(headers, CONVERSATION_KEYS) if header)
 
     @property

@@ -16,7 +16,7 @@ import threading
 from opentelemetry.metrics import CallbackOptions, MeterProvider, Observation
 
 from ..core import forks
-from ..semconv import agentotel_names as A
+from ..semconv import agentotel_names
 from ..version import __version__
 
 SIGNALS = ("traces", "metrics", "logs")
@@ -141,7 +141,7 @@ def reset() -> None:
 
 def _observe(_options: CallbackOptions):
     counts = dropped()
-    return [Observation(counts[signal][reason], {A.SIGNAL: signal, A.DROP_REASON: reason})
+    return [Observation(counts[signal][reason], {agentotel_names.SIGNAL: signal, agentotel_names.DROP_REASON: reason})
             for signal, reason in _METRIC_PAIRS]
 
 
@@ -151,6 +151,6 @@ def register_dropped_metric(meter_provider: MeterProvider) -> None:
     Every signal/reason pair that can occur is reported from the start, zero included, so that
     the first drop shows up as an increase rather than as a new series.
     """
-    name, unit, description = A.METRIC_TELEMETRY_DROPPED
+    name, unit, description = agentotel_names.METRIC_TELEMETRY_DROPPED
     meter = meter_provider.get_meter("agentotel", __version__)
     meter.create_observable_counter(name, callbacks=[_observe], unit=unit, description=description)

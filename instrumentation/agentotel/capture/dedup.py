@@ -30,7 +30,7 @@ from opentelemetry import context as otel_context
 from opentelemetry.trace import Span
 
 from ..core.adopted import last_started
-from ..semconv import genai as G
+from ..semconv import genai
 
 _OWN_SCOPE = "agentotel"
 #: Instrumentation scopes (prefixes) whose GenAI spans come without GenAI metrics.
@@ -69,11 +69,11 @@ def span_owner(span: Span) -> Owner | None:
     attributes = getattr(span, "attributes", None)
     if not attributes or not span.is_recording():
         return None
-    operation = attributes.get(G.GEN_AI_OPERATION_NAME)
+    operation = attributes.get(genai.GEN_AI_OPERATION_NAME)
     if operation is None:
         if not any(marker in attributes for marker in _LEGACY_MARKERS):
             return None
-    elif operation not in G.LLM_OPERATIONS:
+    elif operation not in genai.LLM_OPERATIONS:
         return None
     scope = getattr(span, "instrumentation_scope", None)
     name = getattr(scope, "name", "") or ""

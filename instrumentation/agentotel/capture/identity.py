@@ -25,23 +25,23 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..semconv import genai as G
+from ..semconv import genai
 from .call import parse_json
 from .routes import WIRE_ANTHROPIC, WIRE_GEMINI, WIRE_OPENAI, Route
 
 #: The first product token of ``User-Agent`` -> (gen_ai.provider.name, wire format).
 USER_AGENTS: dict[str, tuple[str, str]] = {
-    "OpenAI": (G.PROVIDER_OPENAI, WIRE_OPENAI),
-    "AsyncOpenAI": (G.PROVIDER_OPENAI, WIRE_OPENAI),
-    "AzureOpenAI": (G.PROVIDER_AZURE_OPENAI, WIRE_OPENAI),
-    "AsyncAzureOpenAI": (G.PROVIDER_AZURE_OPENAI, WIRE_OPENAI),
-    "Anthropic": (G.PROVIDER_ANTHROPIC, WIRE_ANTHROPIC),
-    "AsyncAnthropic": (G.PROVIDER_ANTHROPIC, WIRE_ANTHROPIC),
-    "Groq": (G.PROVIDER_GROQ, WIRE_OPENAI),
-    "AsyncGroq": (G.PROVIDER_GROQ, WIRE_OPENAI),
+    "OpenAI": (genai.PROVIDER_OPENAI, WIRE_OPENAI),
+    "AsyncOpenAI": (genai.PROVIDER_OPENAI, WIRE_OPENAI),
+    "AzureOpenAI": (genai.PROVIDER_AZURE_OPENAI, WIRE_OPENAI),
+    "AsyncAzureOpenAI": (genai.PROVIDER_AZURE_OPENAI, WIRE_OPENAI),
+    "Anthropic": (genai.PROVIDER_ANTHROPIC, WIRE_ANTHROPIC),
+    "AsyncAnthropic": (genai.PROVIDER_ANTHROPIC, WIRE_ANTHROPIC),
+    "Groq": (genai.PROVIDER_GROQ, WIRE_OPENAI),
+    "AsyncGroq": (genai.PROVIDER_GROQ, WIRE_OPENAI),
     "Together": ("together_ai", WIRE_OPENAI),
     "AsyncTogether": ("together_ai", WIRE_OPENAI),
-    "mistral-client-python": (G.PROVIDER_MISTRAL, WIRE_OPENAI),
+    "mistral-client-python": (genai.PROVIDER_MISTRAL, WIRE_OPENAI),
 }
 #: ``x-goog-api-client`` of the google-genai SDK.
 GOOGLE_GENAI = "google-genai-sdk/"

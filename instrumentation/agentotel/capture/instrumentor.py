@@ -20,7 +20,7 @@ from opentelemetry.instrumentation.utils import unwrap
 from wrapt import wrap_function_wrapper
 
 from ..config import settings
-from ..core.emitter import Emitter
+from ..core.runtime import emitter_for
 from .interceptor import Interceptor
 from .package import _instruments
 from .routes import Router
@@ -53,12 +53,12 @@ class LLMInstrumentor(BaseInstrumentor):
 
     def _instrument(self, **kwargs: Any) -> None:
         """Keywords: ``tracer_provider``, ``meter_provider``, ``logger_provider`` (default: the
-        process-wide emitter on the global providers), ``base_urls`` (extra ``{base_url: provider}``
+        process-wide emitter on the global providers), ``cost_rollup`` (the ``CostRollup`` on that
+        tracer provider), ``base_urls`` (extra ``{base_url: provider}``
         over ``AGENTOTEL_LLM_BASE_URLS``), ``any_host`` (over ``AGENTOTEL_LLM_ANY_HOST``) and
         ``http_spans`` (over ``AGENTOTEL_LLM_HTTP_SPANS``)."""
         current = settings()
-        providers = {key: kwargs.get(key) for key in ("tracer_provider", "meter_provider", "logger_provider")}
-        emitter = Emitter(**providers) if any(providers.values()) else None
+        emitter = emitter_for(kwargs)
         any_host = kwargs.get("any_host")
         http_spans = kwargs.get("http_spans")
         router = Router({**current.llm_base_urls, **(kwargs.get("base_urls") or {})},

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from ..semconv import genai as G
+from ..semconv import genai
 
 WIRE_OPENAI = "openai"
 WIRE_ANTHROPIC = "anthropic"
@@ -27,31 +27,31 @@ WIRE_GEMINI = "gemini"
 
 # Known provider hosts: host -> (gen_ai.provider.name, wire format).
 KNOWN_HOSTS: dict[str, tuple[str, str]] = {
-    "api.openai.com": (G.PROVIDER_OPENAI, WIRE_OPENAI),
-    "api.anthropic.com": (G.PROVIDER_ANTHROPIC, WIRE_ANTHROPIC),
-    "generativelanguage.googleapis.com": (G.PROVIDER_GCP_GEMINI, WIRE_GEMINI),
-    "aiplatform.googleapis.com": (G.PROVIDER_GCP_VERTEX_AI, WIRE_GEMINI),
-    "api.groq.com": (G.PROVIDER_GROQ, WIRE_OPENAI),
-    "api.deepseek.com": (G.PROVIDER_DEEPSEEK, WIRE_OPENAI),
-    "api.mistral.ai": (G.PROVIDER_MISTRAL, WIRE_OPENAI),
-    "api.x.ai": (G.PROVIDER_X_AI, WIRE_OPENAI),
-    "api.perplexity.ai": (G.PROVIDER_PERPLEXITY, WIRE_OPENAI),
+    "api.openai.com": (genai.PROVIDER_OPENAI, WIRE_OPENAI),
+    "api.anthropic.com": (genai.PROVIDER_ANTHROPIC, WIRE_ANTHROPIC),
+    "generativelanguage.googleapis.com": (genai.PROVIDER_GCP_GEMINI, WIRE_GEMINI),
+    "aiplatform.googleapis.com": (genai.PROVIDER_GCP_VERTEX_AI, WIRE_GEMINI),
+    "api.groq.com": (genai.PROVIDER_GROQ, WIRE_OPENAI),
+    "api.deepseek.com": (genai.PROVIDER_DEEPSEEK, WIRE_OPENAI),
+    "api.mistral.ai": (genai.PROVIDER_MISTRAL, WIRE_OPENAI),
+    "api.x.ai": (genai.PROVIDER_X_AI, WIRE_OPENAI),
+    "api.perplexity.ai": (genai.PROVIDER_PERPLEXITY, WIRE_OPENAI),
     "openrouter.ai": ("openrouter", WIRE_OPENAI),
 }
 # Host suffixes: Azure OpenAI resources and regional Vertex AI endpoints.
 KNOWN_HOST_SUFFIXES: tuple[tuple[str, str, str], ...] = (
-    (".openai.azure.com", G.PROVIDER_AZURE_OPENAI, WIRE_OPENAI),
-    (".cognitiveservices.azure.com", G.PROVIDER_AZURE_OPENAI, WIRE_OPENAI),
-    ("-aiplatform.googleapis.com", G.PROVIDER_GCP_VERTEX_AI, WIRE_GEMINI),
+    (".openai.azure.com", genai.PROVIDER_AZURE_OPENAI, WIRE_OPENAI),
+    (".cognitiveservices.azure.com", genai.PROVIDER_AZURE_OPENAI, WIRE_OPENAI),
+    ("-aiplatform.googleapis.com", genai.PROVIDER_GCP_VERTEX_AI, WIRE_GEMINI),
 )
 # Ollama's OpenAI-compatible API on its default port, on any host.
 OLLAMA_PORT = 11434
 
 # Configured providers whose wire format is not OpenAI's.
 _WIRE_OF_PROVIDER = {
-    G.PROVIDER_ANTHROPIC: WIRE_ANTHROPIC,
-    G.PROVIDER_GCP_GEMINI: WIRE_GEMINI,
-    G.PROVIDER_GCP_VERTEX_AI: WIRE_GEMINI,
+    genai.PROVIDER_ANTHROPIC: WIRE_ANTHROPIC,
+    genai.PROVIDER_GCP_GEMINI: WIRE_GEMINI,
+    genai.PROVIDER_GCP_VERTEX_AI: WIRE_GEMINI,
     "gcp.gen_ai": WIRE_GEMINI,
 }
 
@@ -76,13 +76,13 @@ class Route:
 
 def _openai(provider: str, path: str, confirm: bool = False) -> Route | None:
     if path.endswith("/chat/completions"):
-        operation, endpoint = G.OP_CHAT, "chat"
+        operation, endpoint = genai.OP_CHAT, "chat"
     elif path.endswith("/responses"):
-        operation, endpoint = G.OP_CHAT, "responses"
+        operation, endpoint = genai.OP_CHAT, "responses"
     elif path.endswith("/embeddings"):
-        operation, endpoint = G.OP_EMBEDDINGS, "embeddings"
+        operation, endpoint = genai.OP_EMBEDDINGS, "embeddings"
     elif path.endswith("/completions"):
-        operation, endpoint = G.OP_TEXT_COMPLETION, "completions"
+        operation, endpoint = genai.OP_TEXT_COMPLETION, "completions"
     else:
         return None
     deployment = _AZURE_DEPLOYMENT.search(path)
@@ -92,7 +92,7 @@ def _openai(provider: str, path: str, confirm: bool = False) -> Route | None:
 
 def _anthropic(provider: str, path: str, confirm: bool = False) -> Route | None:
     if path.endswith("/messages"):
-        return Route(provider, WIRE_ANTHROPIC, G.OP_CHAT, "messages", confirm=confirm)
+        return Route(provider, WIRE_ANTHROPIC, genai.OP_CHAT, "messages", confirm=confirm)
     return None
 
 
@@ -100,13 +100,13 @@ def _gemini(provider: str, path: str, confirm: bool = False) -> Route | None:
     found = _GEMINI_METHOD.search(path)
     if found is None:
         return None
-    return Route(provider, WIRE_GEMINI, G.OP_GENERATE_CONTENT, "generate", found.group(1),
+    return Route(provider, WIRE_GEMINI, genai.OP_GENERATE_CONTENT, "generate", found.group(1),
                  stream=found.group(2) == "streamGenerateContent", confirm=confirm)
 
 
 _PATH_MATCHERS = {WIRE_OPENAI: _openai, WIRE_ANTHROPIC: _anthropic, WIRE_GEMINI: _gemini}
 # The provider whose format each wire is (OpenAI's is spoken by many: a configured one keeps its name).
-_NATIVE_PROVIDER = {WIRE_ANTHROPIC: G.PROVIDER_ANTHROPIC, WIRE_GEMINI: G.PROVIDER_GCP_GEMINI}
+_NATIVE_PROVIDER = {WIRE_ANTHROPIC: genai.PROVIDER_ANTHROPIC, WIRE_GEMINI: genai.PROVIDER_GCP_GEMINI}
 
 
 def wire_of(provider: str) -> str:
@@ -122,10 +122,10 @@ def candidate(path: str) -> Route | None:
     """The route a path would have on a host in no table: the wire format whose endpoint it ends
     in, named after that format's provider (Vertex AI for a ``/publishers/google/`` Gemini path),
     with ``confirm`` set; None when it ends in no endpoint."""
-    found = _openai(G.PROVIDER_OPENAI, path, True) or _anthropic(G.PROVIDER_ANTHROPIC, path, True)
+    found = _openai(genai.PROVIDER_OPENAI, path, True) or _anthropic(genai.PROVIDER_ANTHROPIC, path, True)
     if found is not None:
         return found
-    gemini = G.PROVIDER_GCP_VERTEX_AI if "/publishers/google/" in path else G.PROVIDER_GCP_GEMINI
+    gemini = genai.PROVIDER_GCP_VERTEX_AI if "/publishers/google/" in path else genai.PROVIDER_GCP_GEMINI
     return _gemini(gemini, path, True)
 
 

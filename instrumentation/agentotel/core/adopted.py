@@ -9,7 +9,7 @@ from typing import Any
 
 from opentelemetry.trace import Span
 
-from ..semconv import genai as G
+from ..semconv import genai
 
 
 _last_started: ContextVar = ContextVar("agentotel.adopted.last_started", default=None)
@@ -40,10 +40,10 @@ class AdoptedSpan:
         self._span = span
 
     def set_attributes(self, attributes: dict[str, Any]) -> None:
-        self._span.set_attributes({k: v for k, v in attributes.items() if k != G.ERROR_TYPE})
+        self._span.set_attributes({k: v for k, v in attributes.items() if k != genai.ERROR_TYPE})
 
     def set_attribute(self, key: str, value: Any) -> None:
-        if key != G.ERROR_TYPE:
+        if key != genai.ERROR_TYPE:
             self._span.set_attribute(key, value)
 
     def set_status(self, *args, **kwargs) -> None:

@@ -16,8 +16,8 @@ from typing import Any
 
 from opentelemetry import trace
 
-from ..semconv import agentotel_names as A
-from .labels import warn_once
+from ..semconv import agentotel_names
+from .log_once import warn_once
 
 SPAN_EVENT = "agentotel.business.event"
 
@@ -30,24 +30,24 @@ def record(signals, name: str, value=1, attributes: dict[str, Any] | None = None
         warn_once(f"business-value:{name}", "business event %r: value must be a number >= 0, not %r; counted "
                   "with value 1", name, value)
         value = 1
-    emitter = signals.e
+    emitter = signals.emitter
     labels: dict[str, Any] = {}
     scope = signals.context_labels(signals.scope_conversation_id())[0]
-    for key in (emitter.n.GEN_AI_AGENT_NAME, A.TENANT_ID):
+    for key in (emitter.names.GEN_AI_AGENT_NAME, agentotel_names.TENANT_ID):
         if key in scope:
             labels[key] = scope[key]
-    event_attributes: dict[str, Any] = {A.BUSINESS_EVENT_NAME: name, "agentotel.business.value": float(value)}
+    event_attributes: dict[str, Any] = {agentotel_names.BUSINESS_EVENT_NAME: name, "agentotel.business.value": float(value)}
     for key, raw in (attributes or {}).items():
-        if key not in A.BUSINESS_KEYS:
+        if key not in agentotel_names.BUSINESS_KEYS:
             warn_once(f"business-key:{key}", "business event attribute %r is not one of %s; dropped", key,
-                      ", ".join(A.BUSINESS_KEYS))
+                      ", ".join(agentotel_names.BUSINESS_KEYS))
             continue
         if raw is None:
             continue
-        attribute = A.BUSINESS_ATTRIBUTE_PREFIX + key
+        attribute = agentotel_names.BUSINESS_ATTRIBUTE_PREFIX + key
         event_attributes[attribute] = str(raw)
         labels[attribute] = emitter.labels(attribute, raw)
-    labels[A.BUSINESS_EVENT_NAME] = emitter.labels(A.BUSINESS_EVENT_NAME, name)
+    labels[agentotel_names.BUSINESS_EVENT_NAME] = emitter.labels(agentotel_names.BUSINESS_EVENT_NAME, name)
     emitter.instruments.business_events.add(1, labels)
     emitter.instruments.business_value.add(float(value), labels)
     span = trace.get_current_span()

@@ -17,13 +17,13 @@ from typing import Any
 
 from opentelemetry import trace
 
-from ..semconv import agentotel_names as A
-from ..semconv import genai as G
-from .labels import warn_once
+from ..semconv import agentotel_names
+from ..semconv import genai
+from .log_once import warn_once
 
 
 def _label_from_score(name: str, score: float | None) -> str | None:
-    spec = A.EVALUATIONS.get(name)
+    spec = agentotel_names.EVALUATIONS.get(name)
     if spec is None or score is None or len(spec[2]) != 2:
         return None
     low, high, (upper, lower) = spec
@@ -38,7 +38,7 @@ def _checked_score(name: str, score) -> float | None:
                   name, score)
         return None
     score = float(score)
-    spec = A.EVALUATIONS.get(name)
+    spec = agentotel_names.EVALUATIONS.get(name)
     if spec is not None and not spec[0] <= score <= spec[1]:
         warn_once(f"evaluation-range:{name}", "evaluation %r: score %g is outside its range %g-%g; recorded as given",
                   name, score, spec[0], spec[1])
@@ -53,8 +53,8 @@ def record(signals, name: str, score=None, label: str | None = None, explanation
     if not isinstance(name, str) or not name.strip():
         warn_once("evaluation-name", "an evaluation needs a name (a non-empty string), not %r; not recorded", name)
         return
-    emitter = signals.e
-    n = emitter.n
+    emitter = signals.emitter
+    names = emitter.names
     score = _checked_score(name, score)
     if label is None:
         label = _label_from_score(name, score)
@@ -64,26 +64,26 @@ def record(signals, name: str, score=None, label: str | None = None, explanation
         conversation_id = signals.scope_conversation_id()
     if labels is None:
         labels, _ = signals.context_labels(conversation_id)
-    attributes: dict[str, Any] = {n.GEN_AI_EVALUATION_NAME: name}
+    attributes: dict[str, Any] = {names.GEN_AI_EVALUATION_NAME: name}
     if score is not None:
-        attributes[n.GEN_AI_EVALUATION_SCORE_VALUE] = score
+        attributes[names.GEN_AI_EVALUATION_SCORE_VALUE] = score
     if label is not None:
-        attributes[n.GEN_AI_EVALUATION_SCORE_LABEL] = str(label)
+        attributes[names.GEN_AI_EVALUATION_SCORE_LABEL] = str(label)
     if explanation and emitter.settings.capture_any_content:
-        attributes[n.GEN_AI_EVALUATION_EXPLANATION] = emitter.serialize(explanation)
+        attributes[names.GEN_AI_EVALUATION_EXPLANATION] = emitter.serialize(explanation)
     if response_id:
-        attributes[n.GEN_AI_RESPONSE_ID] = str(response_id)
+        attributes[names.GEN_AI_RESPONSE_ID] = str(response_id)
     if conversation_id:
-        attributes[G.GEN_AI_CONVERSATION_ID] = str(conversation_id)
+        attributes[genai.GEN_AI_CONVERSATION_ID] = str(conversation_id)
     span = trace.get_current_span()
     if span.is_recording():
-        span.add_event(n.EVENT_EVALUATION_RESULT, attributes)
-    emitter.event_logger.emit(event_name=n.EVENT_EVALUATION_RESULT, attributes=attributes, body=None)
+        span.add_event(names.EVENT_EVALUATION_RESULT, attributes)
+    emitter.event_logger.emit(event_name=names.EVENT_EVALUATION_RESULT, attributes=attributes, body=None)
 
-    metric_name = emitter.labels(n.GEN_AI_EVALUATION_NAME, name)
-    metric_labels = {**labels, n.GEN_AI_EVALUATION_NAME: metric_name}
-    bounded_label = emitter.labels(f"{n.GEN_AI_EVALUATION_SCORE_LABEL}:{metric_name}", label) if label else A.EVALUATION_NO_LABEL
+    metric_name = emitter.labels(names.GEN_AI_EVALUATION_NAME, name)
+    metric_labels = {**labels, names.GEN_AI_EVALUATION_NAME: metric_name}
+    bounded_label = emitter.labels(f"{names.GEN_AI_EVALUATION_SCORE_LABEL}:{metric_name}", label) if label else agentotel_names.EVALUATION_NO_LABEL
     ins = emitter.instruments
-    ins.evaluations.add(1, {**metric_labels, n.GEN_AI_EVALUATION_SCORE_LABEL: bounded_label})
+    ins.evaluations.add(1, {**metric_labels, names.GEN_AI_EVALUATION_SCORE_LABEL: bounded_label})
     if score is not None:
         ins.evaluation_score.record(score, metric_labels)

@@ -2,7 +2,7 @@
 
 Telemetry must never raise into the app. Every entry point runs its telemetry work inside
 ``contained(component)``: an exception is swallowed, logged once per (component, exception type)
-and counted in the ``agentotel.internal.errors`` self-metric.
+(``log_once``) and counted in the ``agentotel.internal.errors`` self-metric.
 """
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ from contextlib import contextmanager
 
 from opentelemetry import metrics
 
-from ..semconv import agentotel_names as A
+from ..semconv import agentotel_names
 from . import forks
+from .log_once import warn_once
 from ..version import __version__
 
 _log = logging.getLogger("agentotel")
 _lock = threading.Lock()
 forks.renew_in_child(sys.modules[__name__])
-_seen: set[tuple[str, str]] = set()
 _counts: Counter = Counter()
 _counter = None
 
@@ -30,7 +30,7 @@ _counter = None
 def _instrument():
     global _counter
     if _counter is None:
-        name, unit, description = A.METRIC_INTERNAL_ERRORS
+        name, unit, description = agentotel_names.METRIC_INTERNAL_ERRORS
         _counter = metrics.get_meter("agentotel", __version__).create_counter(name, unit=unit, description=description)
     return _counter
 
@@ -38,15 +38,11 @@ def _instrument():
 def report(component: str, exc: BaseException) -> None:
     """Count an internal error and log it the first time this kind is seen. Never raises."""
     try:
-        key = (component, type(exc).__name__)
         with _lock:
-            first = key not in _seen
-            _seen.add(key)
             _counts[component] += 1
-        if first:
-            _log.warning("agentotel: internal error in %s (further ones are counted, not logged): %r",
-                         component, exc, exc_info=exc)
-        _instrument().add(1, {A.COMPONENT: component})
+        warn_once(("internal-error", component, type(exc).__name__),
+                  "internal error in %s (further ones are counted, not logged): %r", component, exc, exc_info=exc)
+        _instrument().add(1, {agentotel_names.COMPONENT: component})
     except Exception:  # noqa: BLE001 - the last line of defence must not raise
         pass
 

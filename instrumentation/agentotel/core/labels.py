@@ -3,29 +3,15 @@
 A metric label whose values the app chooses (an intent, an evaluation label, a business event's
 campaign) could grow without bound and with it the number of series. ``BoundedValues`` keeps the
 first ``limit`` distinct values of each label and maps every later new one to ``other``; spans and
-events keep the value as given. ``warn_once`` logs a message about bad input the first time it is
-seen, so a loop of bad calls does not flood the app's log.
+events keep the value as given.
 """
 
 from __future__ import annotations
 
-import logging
 import threading
 
-from ..semconv import agentotel_names as A
-
-_log = logging.getLogger("agentotel")
-_warned: set[str] = set()
-_warned_lock = threading.Lock()
-
-
-def warn_once(key: str, message: str, *args) -> None:
-    """Log ``message`` (a warning) the first time ``key`` is seen in this process."""
-    with _warned_lock:
-        if key in _warned:
-            return
-        _warned.add(key)
-    _log.warning("agentotel: " + message, *args)
+from ..semconv import agentotel_names
+from .log_once import warn_once
 
 
 class BoundedValues:
@@ -50,8 +36,8 @@ class BoundedValues:
                 seen.add(value)
                 return value
         warn_once(f"labels:{label}", "more than %d values of %s; further ones are recorded as %r on metrics "
-                  "(AGENTOTEL_MAX_LABEL_VALUES)", self.limit, label, A.OTHER)
-        return A.OTHER
+                  "(AGENTOTEL_MAX_LABEL_VALUES)", self.limit, label, agentotel_names.OTHER)
+        return agentotel_names.OTHER
 
 
 def channel(value) -> str | None:
@@ -59,4 +45,4 @@ def channel(value) -> str | None:
     if value is None:
         return None
     value = str(value).strip().lower()
-    return value if value in A.CHANNELS else A.OTHER
+    return value if value in agentotel_names.CHANNELS else agentotel_names.OTHER

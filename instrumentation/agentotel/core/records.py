@@ -3,13 +3,14 @@
 Provider translators and the manual API only fill these records; ``emitter.Emitter`` alone turns
 them into telemetry. Token counts are kept as the provider reported them: the pricing catalog's
 accounting rules say which counts include which (e.g. whether cached input is inside the input
-count), and the emitter normalises them to the semantic conventions.
+count), and the emitter normalises them to the semantic conventions. A record handed over before it
+is filled in comes with a ``Completion``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 
 @dataclass(slots=True)
@@ -127,3 +128,15 @@ class Retrieval:
 
 
 Record = LLMCall | AgentInvocation | Workflow | ToolExecution | Retrieval
+
+
+class Completion(Protocol):
+    """Fills in an ``LLMCall`` handed to the emitter unread (zero-code capture: a response body read
+    whole, a pending span's request); the emitter calls it when the operation ends.
+
+    ``cost_only`` True: filling only what pricing needs (model and usage) is enough. Returns True
+    when the record is complete, False when it must be called again for the rest. May raise: the
+    emitter reports it and treats the record as complete.
+    """
+
+    def __call__(self, cost_only: bool = False) -> bool: ...

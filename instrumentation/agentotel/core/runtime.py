@@ -2,13 +2,15 @@
 
 Created on first use from the global OpenTelemetry providers (which ``opentelemetry-instrument`` or
 ``agentotel.configure`` install; the API's proxies make a late SDK set-up work too). ``set_emitter``
-replaces it, for ``configure`` and tests.
+replaces it, for ``configure`` and tests. ``emitter_for`` makes an instrumentor's own emitter when
+``instrument()`` is given providers.
 """
 
 from __future__ import annotations
 
 import sys
 import threading
+from typing import Any
 
 from . import forks
 from .emitter import Emitter
@@ -41,3 +43,17 @@ def set_emitter(emitter: Emitter | None) -> None:
     with _lock:
         _emitter = emitter
         _signals = ConversationSignals(emitter) if emitter is not None else None
+
+
+_PROVIDERS = ("tracer_provider", "meter_provider", "logger_provider")
+
+
+def emitter_for(instrument_kwargs: dict[str, Any]) -> Emitter | None:
+    """An emitter on the ``tracer_provider``, ``meter_provider`` and ``logger_provider`` given to an
+    instrumentor's ``instrument()``, rolling LLM cost up through its ``cost_rollup`` (the
+    ``CostRollup`` on that tracer provider, if any); None (the process-wide emitter) when no provider
+    is given."""
+    providers = {key: instrument_kwargs.get(key) for key in _PROVIDERS}
+    if not any(providers.values()):
+        return None
+    return Emitter(**providers, rollup=instrument_kwargs.get("cost_rollup"))

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from opentelemetry import baggage, context as otel_context
 
-from ..semconv import agentotel_names as A
-from ..semconv import genai as G
+from ..semconv import agentotel_names
+from ..semconv import genai
 
 AGENT_KEY = otel_context.create_key("agentotel.agent.name")
 # The conversation attributes of a context whose baggage was withheld from an outgoing request.
 _HELD_KEY = otel_context.create_key("agentotel.conversation.held")
 
 # Baggage keys are the attribute names they become.
-CONVERSATION_KEYS = (G.GEN_AI_CONVERSATION_ID, G.USER_ID, A.TENANT_ID, A.CONVERSATION_CHANNEL)
+CONVERSATION_KEYS = (genai.GEN_AI_CONVERSATION_ID, genai.USER_ID, agentotel_names.TENANT_ID, agentotel_names.CONVERSATION_CHANNEL)
 
 
 def current_agent(ctx=None) -> str | None:

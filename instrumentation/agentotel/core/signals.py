@@ -13,8 +13,8 @@ from typing import Any
 
 from opentelemetry import trace
 
-from ..semconv import agentotel_names as A
-from ..semconv import genai as G
+from ..semconv import agentotel_names
+from ..semconv import genai
 from .conversations import ConversationState
 from .evaluations import record as record_evaluation
 from .labels import channel as channel_label
@@ -23,28 +23,28 @@ from .scope import conversation_attributes, current_agent
 
 class ConversationSignals:
     def __init__(self, emitter):
-        self.e = emitter
-        self.n = emitter.n
+        self.emitter = emitter
+        self.names = emitter.names
         self.ins = emitter.instruments
         self.tracker = emitter.conversations
 
     def _labels(self, state: ConversationState, **extra) -> dict[str, Any]:
         labels = {k: v for k, v in extra.items() if v is not None}
         if state.agent:
-            labels[self.n.GEN_AI_AGENT_NAME] = state.agent
+            labels[self.names.GEN_AI_AGENT_NAME] = state.agent
         if state.tenant:
-            labels[A.TENANT_ID] = state.tenant
+            labels[agentotel_names.TENANT_ID] = state.tenant
         if state.channel:
-            labels[A.CONVERSATION_CHANNEL] = channel_label(state.channel)
+            labels[agentotel_names.CONVERSATION_CHANNEL] = channel_label(state.channel)
         return labels
 
     def intent_label(self, intent: str | None) -> str:
         """The intent as a metric label: bounded, ``unknown`` when none was set."""
-        return self.e.labels(A.CONVERSATION_INTENT, intent) if intent else A.UNKNOWN
+        return self.emitter.labels(agentotel_names.CONVERSATION_INTENT, intent) if intent else agentotel_names.UNKNOWN
 
     def _settle_expired(self) -> None:
         for _, state in self.tracker.drain_expired():
-            self._record_end(state, A.OUTCOME_ABANDONED, None)
+            self._record_end(state, agentotel_names.OUTCOME_ABANDONED, None)
 
     def start(self, conversation_id: str, agent: str | None, tenant: str | None,
               channel: str | None = None) -> ConversationState:
@@ -59,7 +59,7 @@ class ConversationSignals:
         state.intent = intent
         span = trace.get_current_span()
         if span.is_recording():
-            span.set_attribute(A.CONVERSATION_INTENT, intent)
+            span.set_attribute(agentotel_names.CONVERSATION_INTENT, intent)
 
     def first_response(self, conversation_id: str) -> None:
         state, _ = self.tracker.touch(conversation_id)
@@ -69,8 +69,8 @@ class ConversationSignals:
         self.ins.first_response.record(time.monotonic() - state.started_at, self._labels(state))
 
     def end(self, conversation_id: str, outcome: str, reason: str | None = None, intent: str | None = None) -> None:
-        if outcome not in A.OUTCOMES:
-            raise ValueError(f"outcome must be one of {A.OUTCOMES}, not {outcome!r}")
+        if outcome not in agentotel_names.OUTCOMES:
+            raise ValueError(f"outcome must be one of {agentotel_names.OUTCOMES}, not {outcome!r}")
         state = self.tracker.pop(conversation_id)
         if state is None:  # outcome of a conversation this process never saw start
             state = ConversationState(started_at=time.monotonic(), last_seen=time.monotonic())
@@ -82,36 +82,36 @@ class ConversationSignals:
             state.intent = intent
         span = trace.get_current_span()
         if span.is_recording():
-            span.set_attribute(A.CONVERSATION_OUTCOME, outcome)
+            span.set_attribute(agentotel_names.CONVERSATION_OUTCOME, outcome)
             if reason:
-                span.set_attribute(A.ESCALATION_REASON, reason)
+                span.set_attribute(agentotel_names.ESCALATION_REASON, reason)
             if state.intent:
-                span.set_attribute(A.CONVERSATION_INTENT, state.intent)
+                span.set_attribute(agentotel_names.CONVERSATION_INTENT, state.intent)
         self._record_end(state, outcome, reason)
 
     def _scope(self) -> dict[str, str | None]:
         conv = conversation_attributes()
-        return {"agent": current_agent(), "tenant": conv.get(A.TENANT_ID), "channel": conv.get(A.CONVERSATION_CHANNEL)}
+        return {"agent": current_agent(), "tenant": conv.get(agentotel_names.TENANT_ID), "channel": conv.get(agentotel_names.CONVERSATION_CHANNEL)}
 
     def _record_end(self, state: ConversationState, outcome: str, reason: str | None) -> None:
         ins = self.ins
         base = self._labels(state)
         ins.active.add(-1, base)
         intent = self.intent_label(state.intent)
-        ins.conversations.add(1, {**base, A.CONVERSATION_OUTCOME: outcome, A.CONVERSATION_INTENT: intent})
-        if outcome == A.OUTCOME_ESCALATED:
-            ins.escalations.add(1, {**base, A.ESCALATION_REASON: reason or "unspecified",
-                                    A.CONVERSATION_INTENT: intent})
-        with_outcome = {**base, A.CONVERSATION_OUTCOME: outcome, A.CONVERSATION_INTENT: intent}
+        ins.conversations.add(1, {**base, agentotel_names.CONVERSATION_OUTCOME: outcome, agentotel_names.CONVERSATION_INTENT: intent})
+        if outcome == agentotel_names.OUTCOME_ESCALATED:
+            ins.escalations.add(1, {**base, agentotel_names.ESCALATION_REASON: reason or "unspecified",
+                                    agentotel_names.CONVERSATION_INTENT: intent})
+        with_outcome = {**base, agentotel_names.CONVERSATION_OUTCOME: outcome, agentotel_names.CONVERSATION_INTENT: intent}
         # An abandoned conversation ended when it was last seen; the others end now.
-        ended_at = state.last_seen if outcome == A.OUTCOME_ABANDONED else time.monotonic()
+        ended_at = state.last_seen if outcome == agentotel_names.OUTCOME_ABANDONED else time.monotonic()
         ins.conversation_duration.record(ended_at - state.started_at, with_outcome)
         ins.conversation_cost.record(state.cost, with_outcome)
         ins.conversation_tokens.record(state.tokens, with_outcome)
 
     def scope_conversation_id(self) -> str | None:
         """The conversation id of the current scope (W3C baggage), if any."""
-        return conversation_attributes().get(G.GEN_AI_CONVERSATION_ID)
+        return conversation_attributes().get(genai.GEN_AI_CONVERSATION_ID)
 
     def context_labels(self, conversation_id: str | None) -> tuple[dict[str, Any], ConversationState | None]:
         """Agent, tenant, channel and intent labels of a conversation (tracked or from the current
@@ -123,12 +123,12 @@ class ConversationSignals:
         tenant = (state.tenant if state else None) or scope["tenant"]
         channel = (state.channel if state else None) or scope["channel"]
         if agent:
-            labels[self.n.GEN_AI_AGENT_NAME] = agent
+            labels[self.names.GEN_AI_AGENT_NAME] = agent
         if tenant:
-            labels[A.TENANT_ID] = tenant
+            labels[agentotel_names.TENANT_ID] = tenant
         if channel:
-            labels[A.CONVERSATION_CHANNEL] = channel_label(channel)
-        labels[A.CONVERSATION_INTENT] = self.intent_label(state.intent if state else None)
+            labels[agentotel_names.CONVERSATION_CHANNEL] = channel_label(channel)
+        labels[agentotel_names.CONVERSATION_INTENT] = self.intent_label(state.intent if state else None)
         return labels, state
 
     def feedback(self, conversation_id: str | None, score: float, comment: str | None = None,
@@ -138,5 +138,5 @@ class ConversationSignals:
         self.ins.feedback.record(score, labels)
         if label is None:
             label = "positive" if score >= 0.8 * scale_max else "negative" if score <= 0.4 * scale_max else "neutral"
-        record_evaluation(self, A.EVALUATION_CSAT, float(score), label, comment, conversation_id=conversation_id,
+        record_evaluation(self, agentotel_names.EVALUATION_CSAT, float(score), label, comment, conversation_id=conversation_id,
                           labels=labels)

@@ -54,15 +54,15 @@ def register_budget_gauges(meter, rows) -> None:
     """Observable gauges reporting the configured limits."""
     from opentelemetry.metrics import Observation
 
-    from ..semconv import agentotel_names as A
+    from ..semconv import agentotel_names
 
     def observe(kind):
         def callback(_options):
-            return [Observation(limit, {A.TENANT_ID: tenant, A.BUDGET_PERIOD: period})
+            return [Observation(limit, {agentotel_names.TENANT_ID: tenant, agentotel_names.BUDGET_PERIOD: period})
                     for tenant, period, k, limit in rows if k == kind]
         return callback
 
-    name, unit, description = A.METRIC_BUDGET_LIMIT
+    name, unit, description = agentotel_names.METRIC_BUDGET_LIMIT
     meter.create_observable_gauge(name, [observe("usd")], unit=unit, description=description)
-    name, unit, description = A.METRIC_BUDGET_TOKEN_LIMIT
+    name, unit, description = agentotel_names.METRIC_BUDGET_TOKEN_LIMIT
     meter.create_observable_gauge(name, [observe("tokens")], unit=unit, description=description)

@@ -8,9 +8,6 @@ from typing import Any
 
 from opentelemetry.instrumentation.instrumentor import BaseInstrumentor
 
-_PROVIDERS = ("tracer_provider", "meter_provider", "logger_provider")
-
-
 class FrameworkInstrumentor(BaseInstrumentor):
     """A framework's instrumentor: ``instruments`` holds its pins (its ``package._instruments``)."""
 
@@ -21,11 +18,8 @@ class FrameworkInstrumentor(BaseInstrumentor):
 
     @staticmethod
     def emitter_from(kwargs: dict[str, Any]):
-        """An emitter on the ``tracer_provider``, ``meter_provider`` and ``logger_provider`` given to
-        ``instrument()``, or None (the process-wide emitter on the global providers) when none is."""
-        providers = {key: kwargs.get(key) for key in _PROVIDERS}
-        if not any(providers.values()):
-            return None
-        from ..core.emitter import Emitter
+        """An emitter on the providers given to ``instrument()`` (with its ``cost_rollup``), or None
+        (the process-wide emitter on the global providers) when none is: ``core.runtime.emitter_for``."""
+        from ..core.runtime import emitter_for
 
-        return Emitter(**providers)
+        return emitter_for(kwargs)

@@ -20,8 +20,8 @@ from ..core.emitter import Emitter, Operation
 from ..core.records import AgentInvocation
 from ..core.runtime import get_emitter, get_signals
 from ..core.scope import AGENT_KEY, conversation_attributes
-from ..semconv import agentotel_names as A
-from ..semconv import genai as G
+from ..semconv import agentotel_names
+from ..semconv import genai
 from .runs import Attached, Run, Runs
 
 
@@ -33,11 +33,11 @@ def with_conversation(ctx, conversation_id: str | None, agent: str | None = None
     """``ctx`` carrying ``conversation_id`` as the conversation scope (``gen_ai.conversation.id`` in
     W3C baggage), unless the app set a scope itself or there is no id. A new conversation is
     counted as one the conversation metrics follow."""
-    if not conversation_id or conversation_attributes(ctx).get(G.GEN_AI_CONVERSATION_ID):
+    if not conversation_id or conversation_attributes(ctx).get(genai.GEN_AI_CONVERSATION_ID):
         return ctx
-    ctx = baggage.set_baggage(G.GEN_AI_CONVERSATION_ID, str(conversation_id), ctx)
+    ctx = baggage.set_baggage(genai.GEN_AI_CONVERSATION_ID, str(conversation_id), ctx)
     with guard.contained("frameworks"):
-        get_signals().start(str(conversation_id), agent, conversation_attributes(ctx).get(A.TENANT_ID))
+        get_signals().start(str(conversation_id), agent, conversation_attributes(ctx).get(agentotel_names.TENANT_ID))
     return ctx
 
 

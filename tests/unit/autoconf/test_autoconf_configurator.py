@@ -10,8 +10,7 @@ from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
 from agentotel.autoconf import configurator
 from agentotel.autoconf.configurator import AgentOtelConfigurator, make_resource, pipeline_from_environment
 from agentotel.autoconf.exporting import BoundedMetricReader, CountingLogProcessor, CountingSpanProcessor
-from agentotel.capture.sanitize import SecretScrubber
-from agentotel.processors import ConversationStamper, CostRollup
+from agentotel.processors import ConversationStamper, CostRollup, SecretScrubber
 
 _CLEARED = ("OTEL_SERVICE_NAME", "OTEL_RESOURCE_ATTRIBUTES", "OTEL_TRACES_SAMPLER", "OTEL_TRACES_SAMPLER_ARG",
             "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL",

@@ -115,7 +115,7 @@ class TestInternalLogs:
 
         from opentelemetry.sdk._logs import LoggerProvider, LoggingHandler
 
-        from agentotel.autoconf.internal_logs import warn
+        from agentotel.core.log_once import warn
 
         logger = logging.getLogger("agentotel.test.only_otel")
         logger.propagate = False
@@ -156,8 +156,8 @@ class TestSigterm:
 
     def test_switch_reads_the_environment(self):
         """AGENTOTEL_FLUSH_ON_SIGTERM is on by default, off with false, and a bad value keeps it on."""
-        from agentotel.autoconf.environment import flush_on_sigterm
+        from agentotel.config import load_settings
 
-        assert flush_on_sigterm({}) is True
-        assert flush_on_sigterm({"AGENTOTEL_FLUSH_ON_SIGTERM": "false"}) is False
-        assert flush_on_sigterm({"AGENTOTEL_FLUSH_ON_SIGTERM": "maybe"}) is True
+        assert load_settings({}).flush_on_sigterm is True
+        assert load_settings({"AGENTOTEL_FLUSH_ON_SIGTERM": "false"}).flush_on_sigterm is False
+        assert load_settings({"AGENTOTEL_FLUSH_ON_SIGTERM": "maybe"}).flush_on_sigterm is True

@@ -8,7 +8,6 @@ import subprocess
 import sys
 import threading
 import time
-from contextlib import contextmanager
 
 import pytest
 from opentelemetry import trace
@@ -20,34 +19,14 @@ from agentotel.autoconf.pipeline import build_pipeline
 from agentotel.config import Settings, load_settings
 from agentotel.core import deferral, guard
 from agentotel.core.emitter import Emitter
-from agentotel.core.records import AgentInvocation, LLMCall, Usage
 from agentotel.processors import span_processors
 from tests.support.fake_exporters import FakeSpanExporter
-
-
-@contextmanager
-def worker_held(worker=None):
-    """Keep the worker busy (on a step that waits) until the block ends."""
-    worker = worker or deferral.worker
-    started, release = threading.Event(), threading.Event()
-    worker.submit([(lambda: (started.set(), release.wait(10)),)])
-    assert started.wait(5), "the worker took the holding step"
-    try:
-        yield
-    finally:
-        release.set()
+from tests.support.operations import llm_call, worker_held
 
 
 def exported_now(telemetry):
     """The spans exported so far, without waiting for the worker."""
     return list(InMemorySpanExporter.get_finished_spans(telemetry.spans_exporter))
-
-
-def llm_call(emitter, model="gpt-4o", usage=Usage(1000, 100), context=None):
-    op = emitter.start(LLMCall(provider="openai", request_model=model), context=context)
-    op.record.usage = usage
-    emitter.end(op)
-    return op
 
 
 class TestDeferred:
@@ -140,57 +119,6 @@ class TestDeferred:
                 os._exit(0 if ok else 1)
         _, status = os.waitpid(pid, 0)
         assert os.WEXITSTATUS(status) == 0
-
-
-class TestRollUp:
-    def test_parent_ending_right_after_its_child(self, telemetry):
-        """An agent span and a foreign root span ended right after their LLM child carry its cost once."""
-        root = telemetry.tracer("web.server").start_span("POST /chat")
-        root_ctx = trace.set_span_in_context(root)
-        emitter = telemetry.emitter
-        with worker_held():
-            agent = emitter.start(AgentInvocation(name="support"), context=root_ctx)
-            child = llm_call(emitter, context=trace.set_span_in_context(agent.span))
-            emitter.end(agent)
-            root.end()  # synchronously, while the child's span is not yet ended
-        cost = telemetry.span("chat gpt-4o").attributes["agentotel.cost.total"]
-        for name in ("invoke_agent support", "POST /chat"):
-            a = telemetry.span(name).attributes
-            assert a["agentotel.usage.llm_calls"] == 1, name
-            assert a["agentotel.usage.input_tokens"] == 1000 and a["agentotel.usage.output_tokens"] == 100
-            assert a["agentotel.cost.total"] == pytest.approx(cost)
-        assert child.own
-        assert all(p.open_spans() == 0 for p in telemetry.processors if hasattr(p, "open_spans"))
-
-    def test_adopted_llm_spans_roll_up(self, telemetry):
-        """Another instrumentation's LLM span that agentotel adopted is rolled up, exactly once."""
-        from opentelemetry import context as otel_context
-
-        from agentotel.core.records import LLMCall, Usage
-
-        tracer = telemetry.tracer()
-        with tracer.start_as_current_span("invoke_agent other", attributes={"gen_ai.operation.name": "invoke_agent"}):
-            with tracer.start_as_current_span("chat x", attributes={"gen_ai.operation.name": "chat"}) as llm:
-                op = telemetry.emitter.adopt(llm, LLMCall(provider="openai", request_model="gpt-4o-mini",
-                                                          usage=Usage(7, 3)), context=otel_context.get_current())
-                telemetry.emitter.end(op)
-        a = telemetry.span("invoke_agent other").attributes
-        assert a["agentotel.usage.llm_calls"] == 1 and a["agentotel.usage.input_tokens"] == 7
-        assert a["agentotel.cost.total"] == pytest.approx((7 * 0.15 + 3 * 0.6) / 1e6)
-
-    def test_llm_spans_not_adopted_are_not_counted(self, telemetry):
-        """Another instrumentation's LLM span that agentotel did not adopt is the same call recorded
-        twice (beside OpenLLMetry's LangChain spans): the agent counts only agentotel's own."""
-        import agentotel
-
-        with agentotel.agent("support"):
-            with telemetry.tracer("opentelemetry.instrumentation.langchain").start_as_current_span(
-                    "ChatOpenAI.chat", attributes={"gen_ai.operation.name": "chat"}) as theirs:
-                theirs.set_attributes({"gen_ai.usage.input_tokens": 100, "gen_ai.usage.output_tokens": 40})
-            with agentotel.llm_call("gpt-4o-mini", provider="openai") as call:
-                call.usage = agentotel.Usage(100, 40)
-        a = telemetry.span("invoke_agent support").attributes
-        assert a["agentotel.usage.llm_calls"] == 1 and a["agentotel.usage.input_tokens"] == 100
 
 
 class TestFlushAndExit:

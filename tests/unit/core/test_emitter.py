@@ -246,12 +246,12 @@ class TestHostileInput:
     def test_bad_pricing_file_keeps_capture_with_the_bundled_catalog(self, make_telemetry, tmp_path, caplog, content):
         """A missing or malformed pricing file is said once, and calls are still
         captured and priced with the bundled catalog."""
-        from agentotel import config
+        from agentotel.core import log_once
 
         path = tmp_path / "prices.yaml"
         if content is not None:
             path.write_text(content)
-        config._warned.clear()
+        log_once._said = log_once.FirstTime()  # said once per process: this test's own
         telemetry = make_telemetry(Settings(pricing_file=str(path)))
         run(telemetry.emitter, LLMCall(provider="openai", request_model="gpt-4o-mini"),
             before_end=lambda r: setattr(r, "usage", Usage(100, 10)))
@@ -260,11 +260,11 @@ class TestHostileInput:
 
     def test_bad_budget_file_keeps_capture(self, make_telemetry, tmp_path, caplog):
         """A malformed budget file is said once and calls are still captured."""
-        from agentotel import config
+        from agentotel.core import log_once
 
         path = tmp_path / "budgets.yaml"
         path.write_text("tenants: [1, 2]\n")
-        config._warned.clear()
+        log_once._said = log_once.FirstTime()  # said once per process: this test's own
         telemetry = make_telemetry(Settings(budget_file=str(path)))
         run(telemetry.emitter, LLMCall(provider="openai", request_model="gpt-4o-mini"))
         assert telemetry.span("chat gpt-4o-mini")

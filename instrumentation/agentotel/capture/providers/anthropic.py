@@ -62,16 +62,16 @@ def _parts(value: Any) -> list[dict]:
 def _usage(record: LLMCall, usage: Any) -> None:
     """Copy the counts present in ``usage``; a stream reports them across two events."""
     usage = obj(usage)
-    u = record.usage
+    counts = record.usage
     for field, attr in (("input_tokens", "input_tokens"), ("output_tokens", "output_tokens"),
                         ("cache_read_input_tokens", "cache_read_input_tokens"),
                         ("cache_creation_input_tokens", "cache_creation_input_tokens")):
         value = integer(usage.get(field))
         if value is not None:
-            setattr(u, attr, value)
+            setattr(counts, attr, value)
     thinking = integer(dig(usage, "output_tokens_details", "thinking_tokens"))
     if thinking is not None:
-        u.reasoning_output_tokens = thinking
+        counts.reasoning_output_tokens = thinking
 
 
 def _tool_calls(blocks: list) -> list[ToolCall]:
@@ -114,12 +114,12 @@ class StreamState:
         if not isinstance(event, dict):
             return
         kind = event.get("type") or name
-        r = self.record
+        record = self.record
         if kind == "message_start":
             message = obj(event.get("message"))
-            r.response_id = text(message.get("id"))
-            r.response_model = text(message.get("model"))
-            _usage(r, message.get("usage"))
+            record.response_id = text(message.get("id"))
+            record.response_model = text(message.get("model"))
+            _usage(record, message.get("usage"))
         elif kind == "content_block_start":
             block = dict(obj(event.get("content_block")))
             self._blocks[integer(event.get("index")) or 0] = block
@@ -127,11 +127,11 @@ class StreamState:
             self._delta(integer(event.get("index")) or 0, obj(event.get("delta")))
         elif kind == "message_delta":
             self._reason = text(dig(event, "delta", "stop_reason")) or self._reason
-            _usage(r, event.get("usage"))
+            _usage(record, event.get("usage"))
         elif kind == "message_stop":
             self.done = True
         elif kind == "error":
-            r.error_type = text(dig(event, "error", "type")) or "error"
+            record.error_type = text(dig(event, "error", "type")) or "error"
 
     def _delta(self, index: int, delta: dict) -> None:
         kind = delta.get("type")
@@ -147,16 +147,16 @@ class StreamState:
                     block[field] = (block.get(field) or "") + piece
 
     def finish(self) -> None:
-        r = self.record
+        record = self.record
         for index, pieces in self._json.items():
             block = self._blocks.get(index)
             if block is not None:
                 block["input"] = arguments("".join(pieces))
         blocks = [self._blocks[i] for i in sorted(self._blocks)]
         if self._reason:
-            r.finish_reasons = [self._reason]
+            record.finish_reasons = [self._reason]
         calls = _tool_calls(blocks)
         if calls:
-            r.tool_calls = calls
+            record.tool_calls = calls
         if self.content and (blocks or self._reason):
-            r.output_messages = [output_message(_parts(blocks), self._reason)]
+            record.output_messages = [output_message(_parts(blocks), self._reason)]

@@ -71,13 +71,13 @@ def _usage(record: LLMCall, metadata: Any) -> None:
     metadata = obj(metadata)
     if not metadata:
         return
-    u = record.usage
-    u.input_tokens = integer(metadata.get("promptTokenCount"))
-    u.output_tokens = integer(metadata.get("candidatesTokenCount"))
-    u.cache_read_input_tokens = integer(metadata.get("cachedContentTokenCount"))
-    u.reasoning_output_tokens = integer(metadata.get("thoughtsTokenCount"))
-    if u.output_tokens is None and u.input_tokens is not None:
-        u.output_tokens = 0  # a response cut off before any candidate token reports no count
+    counts = record.usage
+    counts.input_tokens = integer(metadata.get("promptTokenCount"))
+    counts.output_tokens = integer(metadata.get("candidatesTokenCount"))
+    counts.cache_read_input_tokens = integer(metadata.get("cachedContentTokenCount"))
+    counts.reasoning_output_tokens = integer(metadata.get("thoughtsTokenCount"))
+    if counts.output_tokens is None and counts.input_tokens is not None:
+        counts.output_tokens = 0  # a response cut off before any candidate token reports no count
 
 
 class _Candidates:

@@ -124,17 +124,17 @@ def _usage(record: LLMCall, usage: Any) -> None:
     usage = obj(usage)
     if not usage:
         return
-    u = record.usage
+    counts = record.usage
     if "prompt_tokens" in usage or "completion_tokens" in usage:
-        u.input_tokens = integer(usage.get("prompt_tokens"))
-        u.output_tokens = integer(usage.get("completion_tokens"))
-        u.cache_read_input_tokens = integer(dig(usage, "prompt_tokens_details", "cached_tokens"))
-        u.reasoning_output_tokens = integer(dig(usage, "completion_tokens_details", "reasoning_tokens"))
+        counts.input_tokens = integer(usage.get("prompt_tokens"))
+        counts.output_tokens = integer(usage.get("completion_tokens"))
+        counts.cache_read_input_tokens = integer(dig(usage, "prompt_tokens_details", "cached_tokens"))
+        counts.reasoning_output_tokens = integer(dig(usage, "completion_tokens_details", "reasoning_tokens"))
     else:  # Responses API
-        u.input_tokens = integer(usage.get("input_tokens"))
-        u.output_tokens = integer(usage.get("output_tokens"))
-        u.cache_read_input_tokens = integer(dig(usage, "input_tokens_details", "cached_tokens"))
-        u.reasoning_output_tokens = integer(dig(usage, "output_tokens_details", "reasoning_tokens"))
+        counts.input_tokens = integer(usage.get("input_tokens"))
+        counts.output_tokens = integer(usage.get("output_tokens"))
+        counts.cache_read_input_tokens = integer(dig(usage, "input_tokens_details", "cached_tokens"))
+        counts.reasoning_output_tokens = integer(dig(usage, "output_tokens_details", "reasoning_tokens"))
 
 
 def response(record: LLMCall, body: Any, route: Route, content: bool) -> None:
@@ -245,13 +245,13 @@ class StreamState:
         if error:
             self.record.error_type = text(dig(error, "type")) or text(dig(error, "code")) or "error"
             return
-        r = self.record
-        if r.response_id is None:
-            r.response_id = text(chunk.get("id"))
-        if r.response_model is None:
-            r.response_model = text(chunk.get("model"))
+        record = self.record
+        if record.response_id is None:
+            record.response_id = text(chunk.get("id"))
+        if record.response_model is None:
+            record.response_model = text(chunk.get("model"))
         if chunk.get("usage"):
-            _usage(r, chunk["usage"])
+            _usage(record, chunk["usage"])
         for choice in seq(chunk.get("choices")):
             choice = obj(choice)
             index = integer(choice.get("index")) or 0
@@ -277,26 +277,26 @@ class StreamState:
 
     def _responses_event(self, event: dict) -> None:
         kind = event.get("type")
-        r = self.record
+        record = self.record
         if kind in ("response.created", "response.in_progress"):
             snapshot = obj(event.get("response"))
-            r.response_id = r.response_id or text(snapshot.get("id"))
-            r.response_model = r.response_model or text(snapshot.get("model"))
+            record.response_id = record.response_id or text(snapshot.get("id"))
+            record.response_model = record.response_model or text(snapshot.get("model"))
         elif kind in ("response.completed", "response.incomplete", "response.failed"):
-            response(r, event.get("response"), self.route, self.content)
+            response(record, event.get("response"), self.route, self.content)
             if kind == "response.failed":
-                r.error_type = text(dig(event, "response", "error", "code")) or "failed"
+                record.error_type = text(dig(event, "response", "error", "code")) or "failed"
             self.done = True
         elif kind == "error":
-            r.error_type = text(event.get("code")) or "error"
+            record.error_type = text(event.get("code")) or "error"
 
     def finish(self) -> None:
         if self.route.endpoint == "responses":
             return
-        r = self.record
+        record = self.record
         indexes = sorted(set(self._reasons) | set(self._text) | set(self._calls))
         if self._reasons:
-            r.finish_reasons = [self._reasons.get(i, "") for i in indexes]
+            record.finish_reasons = [self._reasons.get(i, "") for i in indexes]
         calls, outputs = [], []
         for i in indexes:
             said = "".join(self._text.get(i, ()))
@@ -307,7 +307,7 @@ class StreamState:
                 parts.append(tool_call_part(slot["id"], slot["name"], args))
             outputs.append(output_message(parts, self._reasons.get(i)))
         if calls:
-            r.tool_calls = calls
+            record.tool_calls = calls
         if self.content and outputs:
-            r.output_messages = outputs
+            record.output_messages = outputs
 

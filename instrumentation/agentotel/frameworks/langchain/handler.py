@@ -31,7 +31,7 @@ from ...core import guard
 from ...core.runtime import get_emitter, get_signals
 from ...core.scope import AGENT_KEY, conversation_attributes
 from ...core.records import Retrieval, Workflow
-from ...semconv import genai as G
+from ...semconv import genai
 from ..runs import LLM_RUN_KEY, Attached, LLMRun, Run, Runs
 from . import translate as t
 
@@ -116,11 +116,11 @@ class AgentotelCallbackHandler(BaseCallbackHandler):
     def _with_conversation(self, ctx, metadata):
         """``ctx`` with LangGraph's thread id as the conversation, unless it has one already."""
         key = t.conversation_key(metadata)
-        if key is None or G.GEN_AI_CONVERSATION_ID in conversation_attributes(ctx):
+        if key is None or genai.GEN_AI_CONVERSATION_ID in conversation_attributes(ctx):
             return ctx
         with guard.contained(_COMPONENT):
             get_signals().start(key, None, None)
-        return baggage.set_baggage(G.GEN_AI_CONVERSATION_ID, key, ctx)
+        return baggage.set_baggage(genai.GEN_AI_CONVERSATION_ID, key, ctx)
 
     def on_chain_end(self, outputs, *, run_id, **kwargs: Any) -> None:
         with guard.contained(_COMPONENT):

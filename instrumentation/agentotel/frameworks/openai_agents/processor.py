@@ -28,7 +28,7 @@ from opentelemetry import context as otel_context
 
 from ...core import guard
 from ...core.records import AgentInvocation, ToolExecution, Workflow
-from ...semconv import agentotel_names as A
+from ...semconv import agentotel_names
 from ..operations import FrameworkError, Operations, with_conversation
 
 _COMPONENT = "openai_agents"
@@ -94,11 +94,11 @@ class AgentotelProcessor:
             if kind == "function":
                 self._end_tool(span, data)
             elif kind == "handoff":
-                self._event(span, A.EVENT_HANDOFF, {A.HANDOFF_FROM_AGENT: data.from_agent,
-                                                    A.HANDOFF_TO_AGENT: data.to_agent})
+                self._event(span, agentotel_names.EVENT_HANDOFF, {agentotel_names.HANDOFF_FROM_AGENT: data.from_agent,
+                                                    agentotel_names.HANDOFF_TO_AGENT: data.to_agent})
             elif kind == "guardrail":
-                self._event(span, A.EVENT_GUARDRAIL, {A.GUARDRAIL_NAME: data.name,
-                                                      A.GUARDRAIL_TRIGGERED: bool(data.triggered)})
+                self._event(span, agentotel_names.EVENT_GUARDRAIL, {agentotel_names.GUARDRAIL_NAME: data.name,
+                                                      agentotel_names.GUARDRAIL_TRIGGERED: bool(data.triggered)})
             record = self.ops.record_of(span.span_id)
             if record is not None and error is not None:
                 record.error_type = error.error_type

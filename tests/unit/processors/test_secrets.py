@@ -8,7 +8,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from agentotel.capture.sanitize import LogScrubber, SecretScrubber, scrub_text
+from agentotel.processors.secrets import LogScrubber, SecretScrubber, scrub_text
 from agentotel.credentials import MAX_SCANNED_LENGTH
 
 SECRET = "AIzaSyD-fake-secret-0123456789"

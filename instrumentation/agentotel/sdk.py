@@ -17,7 +17,7 @@ from .config import Settings, reset_settings, settings as current_settings
 from .core.emitter import Emitter
 from .core.runtime import set_emitter
 from .cost import CostEngine, load_catalog
-from .processors import log_processors, span_processors
+from .processors import CostRollup, log_processors, span_processors
 
 #: What ``configure`` returns: the providers, ``force_flush(timeout)`` and a bounded ``shutdown()``.
 Telemetry = Pipeline
@@ -34,12 +34,12 @@ def configure(*, service_name: str | None = None, resource_attributes: dict | No
     """
     if settings is not None:
         reset_settings(settings)
-    s = current_settings()
-    engine = CostEngine(load_catalog(s.pricing_file, s.model_aliases))  # fails here, at start-up
-    if s.budget_file:
+    current = current_settings()
+    engine = CostEngine(load_catalog(current.pricing_file, current.model_aliases))  # fails here, at start-up
+    if current.budget_file:
         from .cost.budgets import load_budgets
 
-        load_budgets(s.budget_file)  # likewise
+        load_budgets(current.budget_file)  # likewise
 
     attrs = dict(resource_attributes or {})
     if service_name:
@@ -56,14 +56,15 @@ def configure(*, service_name: str | None = None, resource_attributes: dict | No
         from opentelemetry.exporter.otlp.proto.http._log_exporter import OTLPLogExporter
 
         log_exporter = OTLPLogExporter()
+    rollup = CostRollup()
     pipeline = build_pipeline(Resource.create(attrs), [span_exporter], [metric_exporter], [log_exporter],
-                              span_processors=span_processors(), log_record_processors=log_processors(),
+                              span_processors=span_processors(rollup), log_record_processors=log_processors(),
                               logging_handler=set_global,
-                              shutdown_timeout=s.shutdown_timeout)
+                              shutdown_timeout=current.shutdown_timeout)
     if set_global:
         install(pipeline)
-    if s.thread_context:
+    if current.thread_context:
         threads.install()
     set_emitter(Emitter(pipeline.tracer_provider, pipeline.meter_provider, pipeline.logger_provider,
-                        settings=s, cost_engine=engine, redactors=redactors))
+                        settings=current, cost_engine=engine, redactors=redactors, rollup=rollup))
     return pipeline
