@@ -2,7 +2,8 @@
 
 Created on first use from the global OpenTelemetry providers (which ``opentelemetry-instrument`` or
 ``agentotel.configure`` install; the API's proxies make a late SDK set-up work too). ``set_emitter``
-replaces it, for ``configure`` and tests. ``emitter_for`` makes an instrumentor's own emitter when
+replaces it, for ``configure`` and tests; ``use_cost_rollup`` hands it the roll-up of an app that
+adds ``span_processors()`` to its own provider. ``emitter_for`` makes an instrumentor's own emitter when
 ``instrument()`` is given providers.
 """
 
@@ -20,6 +21,7 @@ _lock = threading.Lock()
 forks.renew_in_child(sys.modules[__name__])
 _emitter: Emitter | None = None
 _signals: ConversationSignals | None = None
+_rollup = None
 
 
 def get_emitter() -> Emitter:
@@ -27,7 +29,7 @@ def get_emitter() -> Emitter:
     if _emitter is None:
         with _lock:
             if _emitter is None:
-                emitter = Emitter()
+                emitter = Emitter(rollup=_rollup)
                 _signals = ConversationSignals(emitter)
                 _emitter = emitter
     return _emitter
@@ -43,6 +45,16 @@ def set_emitter(emitter: Emitter | None) -> None:
     with _lock:
         _emitter = emitter
         _signals = ConversationSignals(emitter) if emitter is not None else None
+
+
+def use_cost_rollup(rollup) -> None:
+    """Roll the process-wide emitter's LLM cost up through ``rollup`` (the ``CostRollup`` on the
+    app's tracer provider), now and when it is created later."""
+    global _rollup
+    with _lock:
+        _rollup = rollup
+        if _emitter is not None:
+            _emitter.rollup = rollup
 
 
 _PROVIDERS = ("tracer_provider", "meter_provider", "logger_provider")

@@ -17,9 +17,15 @@ from .secrets import LogScrubber, SecretScrubber
 
 def span_processors(rollup: CostRollup | None = None) -> list[SpanProcessor]:
     """agentotel's span processors in the order to add them to a ``TracerProvider``, before the
-    exporting processor. ``rollup``: the ``CostRollup`` to include (a new one when None); hand the
-    same one to the emitter (``Emitter(rollup=...)``) so its LLM calls roll up."""
-    return [ConversationStamper(), rollup if rollup is not None else CostRollup(), SecretScrubber()]
+    exporting processor. ``rollup``: the ``CostRollup`` to include, which the caller hands to its
+    emitter (``Emitter(rollup=...)``); when None, a new one, handed to the process-wide emitter (an
+    app that builds its own provider gets cost roll-up with no other step)."""
+    if rollup is None:
+        from ..core import runtime
+
+        rollup = CostRollup()
+        runtime.use_cost_rollup(rollup)
+    return [ConversationStamper(), rollup, SecretScrubber()]
 
 
 def cost_rollup_in(processors) -> CostRollup | None:

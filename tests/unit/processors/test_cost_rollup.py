@@ -112,3 +112,41 @@ class TestSpanProcessors:
         processors = span_processors(rollup)
         assert cost_rollup_in(processors) is rollup
         assert isinstance(cost_rollup_in(span_processors()), CostRollup)
+
+
+def test_an_app_provider_with_span_processors_rolls_up_through_the_decorators():
+    """An app that adds ``span_processors()`` to a provider of its own (no ``configure()``) gets the
+    cost of its LLM calls on the agent span: the roll-up is handed to the process-wide emitter."""
+    import json
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent("""
+        import json
+        import agentotel
+        from opentelemetry import trace
+        from opentelemetry.sdk.trace import TracerProvider
+        from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+        from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+        provider, exporter = TracerProvider(), InMemorySpanExporter()
+        for processor in agentotel.span_processors():
+            provider.add_span_processor(processor)
+        provider.add_span_processor(SimpleSpanProcessor(exporter))
+        trace.set_tracer_provider(provider)
+        with agentotel.agent("support"):
+            with agentotel.llm_call("gpt-4o", provider="openai") as call:
+                call.usage = agentotel.Usage(1000, 100)
+        from agentotel.core import deferral
+        deferral.worker.drain(10)  # the spans' ends run in the background
+        provider.force_flush()
+        print(json.dumps({span.name: dict(span.attributes) for span in exporter.get_finished_spans()}))
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    spans = json.loads(done.stdout.strip().splitlines()[-1])
+    cost = spans["chat gpt-4o"]["agentotel.cost.total"]
+    assert cost > 0
+    assert spans["invoke_agent support"]["agentotel.cost.total"] == pytest.approx(cost)
+    assert spans["invoke_agent support"]["agentotel.usage.llm_calls"] == 1
