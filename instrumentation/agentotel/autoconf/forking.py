@@ -18,7 +18,8 @@ pipeline:
 Each child also keeps the parent's SIGTERM handler when it was agentotel's: it flushes (bounded),
 then dies of the signal; it never waits for a lock a parent thread held. The export threads a child
 restarts block the termination signals (``core.signal_mask``), so a SIGTERM always reaches the
-child's main thread, where the handler runs.
+child's main thread, where the handler runs; a child gets a watcher of its own that sends a SIGTERM
+the main thread missed again (``sigterm_watch``).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import weakref
 from collections.abc import Callable
 
 from ..core import signal_mask
+from . import sigterm_watch
 
 _log = logging.getLogger("agentotel")
 
@@ -86,11 +88,17 @@ def _after_fork_in_child() -> None:
         _restore_signals()
 
 
+def _is_ours(handler) -> bool:
+    return getattr(handler, "agentotel_flush", False) is True
+
+
 def _prepare_child() -> None:
     pipeline = _pipeline()
     if pipeline is None:
         return
     try:
+        if _is_ours(signal.getsignal(signal.SIGTERM)):  # the parent's watcher thread is not here
+            sigterm_watch.start(_is_ours)
         for exporter in pipeline.exporters:
             forget_connections(exporter)
         mp_util = sys.modules.get("multiprocessing.util")
@@ -144,7 +152,9 @@ def _reinstall_sigterm_flush(wrapped, instance, args, kwargs):
         pipeline = _pipeline()
         if (pipeline is not None and _handler_factory is not None
                 and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL):
-            signal.signal(signal.SIGTERM, _handler_factory(pipeline))
+            handler = _handler_factory(pipeline)
+            signal.signal(signal.SIGTERM, handler)
+            sigterm_watch.start(_is_ours)
     except Exception as exc:  # noqa: BLE001 - never in the way of the server's start
         _log.debug("agentotel: cannot install the SIGTERM flush in the worker: %r", exc)
     return result

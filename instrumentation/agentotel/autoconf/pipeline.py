@@ -50,7 +50,7 @@ from .exporting import (
     CountingSpanExporter,
     CountingSpanProcessor,
 )
-from . import forking
+from . import forking, sigterm_watch
 from .internal_logs import NotFromExportPath, quiet_export_path, warn
 
 _log = logging.getLogger("agentotel")
@@ -310,6 +310,7 @@ def _flush_on_sigterm(pipeline: Pipeline) -> None:
     if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
         return
     signal.signal(signal.SIGTERM, sigterm_handler(pipeline))
+    sigterm_watch.start(is_flush_handler)
 
 
 def sigterm_handler(pipeline: Pipeline):
@@ -318,6 +319,7 @@ def sigterm_handler(pipeline: Pipeline):
     flushing), it lets that bounded shutdown finish first."""
 
     def on_sigterm(signum, frame):
+        sigterm_watch.handler_began()
         if pipeline.stopping_on_this_thread:  # the shutdown this handler interrupted resumes, then dies
             pipeline.die_after_stop(signum)
             return
@@ -332,7 +334,13 @@ def sigterm_handler(pipeline: Pipeline):
             signal.signal(signum, signal.SIG_DFL)
             signal.raise_signal(signum)
 
+    on_sigterm.agentotel_flush = True
     return on_sigterm
+
+
+def is_flush_handler(handler) -> bool:
+    """Whether ``handler`` (a SIGTERM disposition) is one ``sigterm_handler`` made."""
+    return getattr(handler, "agentotel_flush", False) is True
 
 
 def installed() -> Pipeline | None:

@@ -60,12 +60,18 @@ SCRIPT = textwrap.dedent("""
         if CASE == "lock-held":  # interrupted holding a lock the flush needs (it reads the drop counts)
             from agentotel.autoconf import stats
             stats._registry_lock.acquire()
+        if CASE == "missed":  # SIGTERM caught at the C level by another thread: the main thread sleeps on
+            def catch_it_here():
+                time.sleep(0.3)  # let the main thread block first
+                signal.pthread_kill(threading.get_ident(), signal.SIGTERM)
+            threading.Thread(target=catch_it_here, daemon=True).start()
         os.write(ready_write, json.dumps(child_masks).encode())
         multiprocessing.Semaphore(0).acquire()
         os._exit(3)  # never reached: the wait ends only by dying
     os.close(ready_write)
     child_masks = json.loads(os.read(ready_read, 4096))
-    os.kill(pid, signal.SIGTERM)
+    if CASE != "missed":
+        os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + 15
     status = None
     while time.monotonic() < deadline:
@@ -113,6 +119,14 @@ def test_sigterm_interrupting_code_that_holds_a_lock_of_the_flush_still_ends_the
     """The flush runs on a thread of its own, so the handler's wait is bounded by the shutdown
     budget even when the interrupted code holds a lock the flush needs."""
     result = run_case("lock-held")
+    assert not result["hung"] and result["died_of"] == 15, result
+
+
+def test_sigterm_the_main_thread_missed_is_sent_to_it_again():
+    """The signal is caught by another thread while the main thread sleeps on a semaphore (as when
+    it arrives between the semaphore's try and its wait): the watcher sends it to the main thread
+    again, and the child flushes and dies instead of living on."""
+    result = run_case("missed")
     assert not result["hung"] and result["died_of"] == 15, result
 
 
