@@ -206,26 +206,12 @@ def build_pipeline(
     """Providers wired as described in the module docstring (not yet global). The threads they start
     never take a termination signal (``core.signal_mask``)."""
     with signal_mask.blocked():
-        return _build_pipeline(resource, span_exporters, metric_exporters, log_exporters,
-                               span_processors=span_processors, log_record_processors=log_record_processors,
-                               sampler=sampler, id_generator=id_generator, views=views,
-                               logging_handler=logging_handler, shutdown_timeout=shutdown_timeout)
+        return _providers(resource, span_exporters, metric_exporters, log_exporters, span_processors,
+                          log_record_processors, sampler, id_generator, views, logging_handler, shutdown_timeout)
 
 
-def _build_pipeline(
-    resource: Resource,
-    span_exporters: Sequence[SpanExporter] = (),
-    metric_exporters: Sequence[MetricExporter | MetricReader] = (),
-    log_exporters: Sequence[LogRecordExporter] = (),
-    *,
-    span_processors: Sequence[SpanProcessor] = (),
-    log_record_processors: Sequence[LogRecordProcessor] = (),
-    sampler=None,
-    id_generator=None,
-    views: Sequence[View] = (),
-    logging_handler: bool = True,
-    shutdown_timeout: float = 2.0,
-) -> Pipeline:
+def _providers(resource, span_exporters, metric_exporters, log_exporters, span_processors, log_record_processors,
+               sampler, id_generator, views, logging_handler, shutdown_timeout) -> Pipeline:
     quiet_export_path()
     ledgers: list[stats.Ledger] = []
     exporters: list = [*span_exporters, *metric_exporters, *log_exporters]

@@ -98,17 +98,7 @@ def scrubbed_all(attributes) -> dict[str, Any] | None:
         return None
     if _SECRET_HEADER_KEYS.isdisjoint(attributes) and not credentials.may_hold_secret(_all_text(attributes)):
         return None  # most spans: one scan of all their text together finds no hint
-    changes: dict[str, Any] = {}
-    for key, value in attributes.items():
-        if key in _SECRET_HEADER_KEYS:
-            if not _is_redacted(value):
-                changes[key] = (REDACTED,) if isinstance(value, (tuple, list)) else REDACTED
-            continue
-        if isinstance(value, (str, tuple, list)):
-            clean = _scrub_value(value)
-            if clean != value:
-                changes[key] = clean
-    return changes or None
+    return _changes(attributes, _scrub_value, (str, tuple, list)) or None
 
 
 def _all_text(attributes) -> str:
@@ -124,17 +114,22 @@ def _all_text(attributes) -> str:
 
 def scrubbed_any(attributes) -> dict[str, Any] | None:
     """Like ``scrubbed_all``, for log attributes, whose values may also be mappings and nested lists."""
+    return _changes(attributes, _scrub_any, (str, tuple, list, dict)) or None
+
+
+def _changes(attributes, scrub, kinds: tuple[type, ...]) -> dict[str, Any]:
+    """Redacted credential headers, and ``scrub(value)`` for values of ``kinds`` it changes."""
     changes: dict[str, Any] = {}
     for key, value in attributes.items():
         if key in _SECRET_HEADER_KEYS:
             if not _is_redacted(value):
                 changes[key] = (REDACTED,) if isinstance(value, (tuple, list)) else REDACTED
             continue
-        if isinstance(value, (str, tuple, list, dict)):
-            clean = _scrub_any(value)
+        if isinstance(value, kinds):
+            clean = scrub(value)
             if clean != value:
                 changes[key] = clean
-    return changes or None
+    return changes
 
 
 def _scrubbed_event(event: Event) -> Event | None:

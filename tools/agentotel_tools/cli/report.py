@@ -26,16 +26,9 @@ _SCOPES = (
 
 
 def prometheus_url(explicit: str | None) -> str:
-    if explicit:
-        return explicit
-    if settings.prometheus_url():
-        return settings.prometheus_url()
-    from ..stack.manager import running_stack_endpoints
+    from ..stack.manager import backend_url
 
-    endpoints = running_stack_endpoints()
-    if endpoints and endpoints.get("prometheus_url"):
-        return endpoints["prometheus_url"]
-    return DEFAULT_PROMETHEUS_URL
+    return backend_url(explicit, settings.prometheus_url(), "prometheus_url", DEFAULT_PROMETHEUS_URL)
 
 
 def parse_end(text: str) -> datetime:

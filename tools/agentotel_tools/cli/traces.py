@@ -21,16 +21,9 @@ _MAX_FETCH = 1500
 
 
 def jaeger_url(explicit: str | None) -> str:
-    if explicit:
-        return explicit
-    if settings.jaeger_url():
-        return settings.jaeger_url()
-    from ..stack.manager import running_stack_endpoints
+    from ..stack.manager import backend_url
 
-    endpoints = running_stack_endpoints()
-    if endpoints and endpoints.get("jaeger_query_url"):
-        return endpoints["jaeger_query_url"]
-    return DEFAULT_JAEGER_URL
+    return backend_url(explicit, settings.jaeger_url(), "jaeger_query_url", DEFAULT_JAEGER_URL)
 
 
 def _positive_int(text: str) -> int:

@@ -327,6 +327,17 @@ class Stack:
                 handle.close()
 
 
+def backend_url(explicit: str | None, configured: str | None, endpoint: str, default: str) -> str:
+    """A backend's URL: the one given on the command line, else the one set in the environment, else
+    the running local stack's ``endpoint``, else ``default``."""
+    if explicit:
+        return explicit
+    if configured:
+        return configured
+    endpoints = running_stack_endpoints()
+    return (endpoints or {}).get(endpoint) or default
+
+
 def running_stack_endpoints(layout: Layout | None = None) -> dict[str, str] | None:
     """The endpoints recorded by the stack of the default run directory, if it has a state file."""
     try:
