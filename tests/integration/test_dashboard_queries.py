@@ -94,14 +94,23 @@ def test_latency_exemplars_open_traces(stack, demo_traffic):
     traces they name are in Jaeger."""
     from monitoring.src.provisioning import TRACE_ID
 
-    end = time.time()
-    body = urllib.parse.urlencode({"query": "gen_ai_client_operation_duration_seconds_bucket",
-                                   "start": end - WINDOW_SECONDS, "end": end}).encode()
-    with urllib.request.urlopen(stack.prometheus_url + "/api/v1/query_exemplars", data=body, timeout=30) as response:
-        payload = json.load(response)
-    assert payload["status"] == "success", payload
-    trace_ids = {e["labels"][TRACE_ID] for series in payload["data"] for e in series["exemplars"]
-                 if TRACE_ID in e["labels"]}
+    def exemplar_trace_ids() -> set[str]:
+        end = time.time()
+        body = urllib.parse.urlencode({"query": "gen_ai_client_operation_duration_seconds_bucket",
+                                       "start": end - WINDOW_SECONDS, "end": end}).encode()
+        with urllib.request.urlopen(stack.prometheus_url + "/api/v1/query_exemplars", data=body,
+                                    timeout=30) as response:
+            payload = json.load(response)
+        assert payload["status"] == "success", payload
+        return {e["labels"][TRACE_ID] for series in payload["data"] for e in series["exemplars"]
+                if TRACE_ID in e["labels"]}
+
+    # The last points may still be on their way through the collector's export: poll, with a deadline.
+    deadline = time.monotonic() + 30
+    trace_ids = exemplar_trace_ids()
+    while not trace_ids and time.monotonic() < deadline:
+        time.sleep(0.5)
+        trace_ids = exemplar_trace_ids()
     assert trace_ids, "no exemplar with a trace id"
     # A trace reaches Jaeger through the collector's batching and queue: poll, with a deadline.
     deadline = time.monotonic() + 60
