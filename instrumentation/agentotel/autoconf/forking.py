@@ -5,6 +5,8 @@ restart their threads there and drop the parent's queue; agentotel's locks are m
 (``core.forks``) and its drop counts start from zero. What ``prepare`` adds, for the installed
 pipeline:
 
+- Before any fork, the modules the exporters import on their first export are imported: a child
+  forked during that import would wait for it forever.
 - In every forked child, the exporters' HTTP connection pools are emptied: a keep-alive connection
   shared with the parent would carry both processes' requests and mix their answers (an export
   seen as failed is retried, and arrives twice).
@@ -24,6 +26,7 @@ the main thread missed again (``sigterm_watch``).
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import signal
@@ -40,6 +43,9 @@ _log = logging.getLogger("agentotel")
 #: Worker classes that reset SIGTERM to its default in ``init_signals``: (module, class).
 SIGTERM_RESETTING_WORKERS = (("uvicorn.workers", "UvicornWorker"), ("uvicorn.workers", "UvicornH11Worker"),
                              ("uvicorn_worker", "UvicornWorker"), ("uvicorn_worker", "UvicornH11Worker"))
+#: Modules the OTLP/HTTP exporters import on their first export (``requests`` looks for a
+#: ``~/.netrc`` on every request, importing ``netrc`` and ``shlex`` the first time).
+EXPORT_PATH_IMPORTS = ("netrc", "shlex")
 #: Finalizers of higher priority run first when a ``multiprocessing`` child exits.
 _EXIT_PRIORITY = 100
 
@@ -56,6 +62,7 @@ def prepare(pipeline, sigterm_handler: Callable | None) -> None:
     global _current, _handler_factory, _hooked
     _current = weakref.ref(pipeline)
     _handler_factory = sigterm_handler
+    import_export_path()
     if _hooked:
         return
     _hooked = True
@@ -66,6 +73,17 @@ def prepare(pipeline, sigterm_handler: Callable | None) -> None:
                             after_in_child=_after_fork_in_child)
     if sigterm_handler is not None:
         _hook_workers()
+
+
+def import_export_path() -> None:
+    """Import now what the exporters import on their first export. A child forked while an export
+    thread of the parent is importing a module finds it half-imported, its lock held by a thread it
+    does not have, and its own exports wait for that import forever."""
+    for name in EXPORT_PATH_IMPORTS:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
 
 
 def _pipeline():

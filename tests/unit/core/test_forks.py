@@ -75,3 +75,37 @@ def test_forget_connections_empties_the_otlp_exporters_pools():
     assert len(adapter.poolmanager.pools) == 1
     assert forking.forget_connections(CountingSpanExporter(exporter, stats.Ledger("traces"))) >= 1
     assert len(adapter.poolmanager.pools) == 0
+
+
+def test_the_first_exports_import_nothing_a_fork_could_catch_half_done():
+    """Once the pipeline is installed, the first export of each signal imports no module: a child
+    forked while an export thread of the parent imported one would wait for that import forever."""
+    import json
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent("""
+        import json, logging, os, sys
+        from tests.support.otlp_receiver import OTLPReceiver
+        receiver = OTLPReceiver().start()
+        os.environ.update(OTEL_EXPORTER_OTLP_ENDPOINT=receiver.endpoint, OTEL_SERVICE_NAME="imports")
+        import agentotel
+        telemetry = agentotel.configure()
+        from opentelemetry import metrics, trace
+        metrics.get_meter("t").create_counter("c").add(1)
+        before = set(sys.modules)
+        trace.get_tracer("t").start_span("s").end()
+        logging.getLogger("t").warning("hello")
+        ok = telemetry.force_flush() if hasattr(telemetry, "force_flush") else None
+        new = sorted(set(sys.modules) - before)
+        receiver.wait_for(lambda store: store.spans(), timeout=10, what="the span")
+        print(json.dumps({"new": new, "flushed": ok}))
+        telemetry.shutdown() if hasattr(telemetry, "shutdown") else None
+        receiver.stop()
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                          cwd=os.getcwd(), env={**os.environ, "PYTHONPATH": os.getcwd()})
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["new"] == [], result
