@@ -7,7 +7,8 @@ pipeline:
 
 - Before any fork, the modules the exporters import on their first export are imported: a child
   forked during that import would wait for it forever.
-- In every forked child, the exporters' HTTP connection pools are emptied: a keep-alive connection
+- In every forked child, the metrics SDK's state gets new locks (``metric_locks``), and the
+  exporters' HTTP connection pools are emptied: a keep-alive connection
   shared with the parent would carry both processes' requests and mix their answers (an export
   seen as failed is retried, and arrives twice).
 - ``multiprocessing`` children end with ``os._exit`` after their own exit functions and never run
@@ -36,7 +37,7 @@ import weakref
 from collections.abc import Callable
 
 from ..core import signal_mask
-from . import sigterm_watch
+from . import metric_locks, sigterm_watch
 
 _log = logging.getLogger("agentotel")
 
@@ -115,6 +116,7 @@ def _prepare_child() -> None:
     if pipeline is None:
         return
     try:
+        metric_locks.renew(pipeline.meter_provider)
         if _is_ours(signal.getsignal(signal.SIGTERM)):  # the parent's watcher thread is not here
             sigterm_watch.start(_is_ours)
         for exporter in pipeline.exporters:

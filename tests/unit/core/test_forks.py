@@ -109,3 +109,60 @@ def test_the_first_exports_import_nothing_a_fork_could_catch_half_done():
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["new"] == [], result
+
+
+def test_metric_locks_held_by_a_parent_thread_at_the_fork_are_free_in_the_child():
+    """A child forked while the parent's periodic reader collects and exports (it holds the
+    storage, view, aggregation and export locks) records the same series and flushes at once."""
+    import json
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent("""
+        import json, os, threading, time
+        from opentelemetry.sdk.resources import Resource
+        from agentotel.autoconf import pipeline as pipeline_module
+        from tests.support.fake_exporters import FakeMetricExporter
+
+        pipeline = pipeline_module.build_pipeline(Resource.create({}), [], [FakeMetricExporter()], [],
+                                                  logging_handler=False, shutdown_timeout=2.0)
+        pipeline_module.install(pipeline)
+        counter = pipeline.meter_provider.get_meter("t").create_counter("calls")
+        counter.add(1, {"model": "gpt-4o"})
+        consumer = pipeline.meter_provider._measurement_consumer
+        (reader, storage), = consumer._reader_storages.items()
+        (match,), = storage._instrument_view_instrument_matches.values()
+        (aggregation,) = match._attributes_aggregation.values()
+        held = [consumer._lock, storage._lock, match._lock, aggregation._lock, reader._export_lock]
+        holding, release = threading.Event(), threading.Event()
+
+        def hold():  # as the periodic reader's thread does while it collects and exports
+            for lock in held:
+                lock.acquire()
+            holding.set()
+            release.wait(30)
+            for lock in reversed(held):
+                lock.release()
+
+        threading.Thread(target=hold, daemon=True).start()
+        holding.wait(10)
+        pid = os.fork()
+        if pid == 0:
+            start = time.monotonic()
+            done = threading.Event()
+
+            def work():
+                counter.add(1, {"model": "gpt-4o"})
+                done.set() if pipeline.force_flush(2.0) else None
+
+            threading.Thread(target=work, daemon=True).start()
+            os._exit(0 if done.wait(8) else 1)
+        _, status = os.waitpid(pid, 0)
+        release.set()
+        print(json.dumps({"child_exit": os.waitstatus_to_exitcode(status)}))
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                          cwd=os.getcwd(), env={**os.environ, "PYTHONPATH": os.getcwd()})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == {"child_exit": 0}
