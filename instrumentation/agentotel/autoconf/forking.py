@@ -107,18 +107,14 @@ def _after_fork_in_child() -> None:
         _restore_signals()
 
 
-def _is_ours(handler) -> bool:
-    return getattr(handler, "agentotel_flush", False) is True
-
-
 def _prepare_child() -> None:
     pipeline = _pipeline()
     if pipeline is None:
         return
     try:
         metric_locks.renew(pipeline.meter_provider)
-        if _is_ours(signal.getsignal(signal.SIGTERM)):  # the parent's watcher thread is not here
-            sigterm_watch.start(_is_ours)
+        if sigterm_watch.is_flush_handler(signal.getsignal(signal.SIGTERM)):  # the parent's watcher is not here
+            sigterm_watch.start()
         for exporter in pipeline.exporters:
             forget_connections(exporter)
         mp_util = sys.modules.get("multiprocessing.util")
@@ -172,9 +168,8 @@ def _reinstall_sigterm_flush(wrapped, instance, args, kwargs):
         pipeline = _pipeline()
         if (pipeline is not None and _handler_factory is not None
                 and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL):
-            handler = _handler_factory(pipeline)
-            signal.signal(signal.SIGTERM, handler)
-            sigterm_watch.start(_is_ours)
+            signal.signal(signal.SIGTERM, _handler_factory(pipeline))
+            sigterm_watch.start()
     except Exception as exc:  # noqa: BLE001 - never in the way of the server's start
         _log.debug("agentotel: cannot install the SIGTERM flush in the worker: %r", exc)
     return result

@@ -296,7 +296,7 @@ def _flush_on_sigterm(pipeline: Pipeline) -> None:
     if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
         return
     signal.signal(signal.SIGTERM, sigterm_handler(pipeline))
-    sigterm_watch.start(is_flush_handler)
+    sigterm_watch.start()
 
 
 def sigterm_handler(pipeline: Pipeline):
@@ -320,13 +320,7 @@ def sigterm_handler(pipeline: Pipeline):
             signal.signal(signum, signal.SIG_DFL)
             signal.raise_signal(signum)
 
-    on_sigterm.agentotel_flush = True
-    return on_sigterm
-
-
-def is_flush_handler(handler) -> bool:
-    """Whether ``handler`` (a SIGTERM disposition) is one ``sigterm_handler`` made."""
-    return getattr(handler, "agentotel_flush", False) is True
+    return sigterm_watch.mark_flush_handler(on_sigterm)
 
 
 def installed() -> Pipeline | None:

@@ -6,7 +6,8 @@ wait, as an idle pool worker does at ``Pool.terminate`` — is caught at the C l
 for a wake-up that never comes: the process outlives its SIGTERM. Where no other code uses Python's
 wakeup fd, ``start`` has a watcher thread read it; when SIGTERM arrives and the flush handler has not
 begun within ``GRACE`` seconds, the watcher sends SIGTERM to the main thread again, which interrupts
-its wait. ``handler_began()`` is the flush handler's first call.
+its wait. ``handler_began()`` is the flush handler's first call; ``mark_flush_handler`` and
+``is_flush_handler`` tell that handler apart from an app's.
 """
 
 from __future__ import annotations
@@ -32,7 +33,18 @@ def handler_began() -> None:
     _began.set()
 
 
-def start(is_flush_handler: Callable[[object], bool]) -> bool:
+def mark_flush_handler(handler: Callable) -> Callable:
+    """Mark ``handler`` as agentotel's flush-on-SIGTERM handler; returns it."""
+    handler.agentotel_flush = True
+    return handler
+
+
+def is_flush_handler(handler) -> bool:
+    """Whether ``handler`` (a SIGTERM disposition) is agentotel's flush handler."""
+    return getattr(handler, "agentotel_flush", False) is True
+
+
+def start() -> bool:
     """From the main thread, once the flush handler is installed: watch the wakeup fd. False when
     another wakeup fd is in use (asyncio's, an app's), which is then left as it is."""
     global _pipe, _began
@@ -54,14 +66,13 @@ def start(is_flush_handler: Callable[[object], bool]) -> bool:
         _close(*inherited)
     _pipe, _began = (read_fd, write_fd), threading.Event()
     with signal_mask.blocked():
-        threading.Thread(target=_watch, args=(read_fd, threading.get_ident(), _began, is_flush_handler),
+        threading.Thread(target=_watch, args=(read_fd, threading.get_ident(), _began),
                          name="agentotel-sigterm-watch", daemon=True).start()
     return True
 
 
-def _watch(read_fd: int, main_thread: int, began: threading.Event, is_flush_handler) -> None:
-    signal_mask.block_in_this_thread()
-    while True:
+def _watch(read_fd: int, main_thread: int, began: threading.Event) -> None:
+    while True:  # started with the termination signals blocked (``start``)
         try:
             received = os.read(read_fd, 64)
         except OSError:
